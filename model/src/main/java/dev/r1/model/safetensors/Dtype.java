@@ -1,7 +1,5 @@
 package dev.r1.model.safetensors;
 
-import java.util.Locale;
-
 /** Element types of the safetensors format, spelled as in the header's {@code dtype} field. */
 public enum Dtype {
   BOOL(1),
@@ -53,10 +51,5 @@ public enum Dtype {
       }
     }
     return null;
-  }
-
-  @Override
-  public String toString() {
-    return name().toUpperCase(Locale.ROOT);
   }
 }
