@@ -140,7 +140,15 @@ public final class ChatTemplate {
     List<String> problems = new ArrayList<>();
     for (TemplateError error : result.getErrors()) {
       if (error.getSeverity() != TemplateError.ErrorType.WARNING) {
-        problems.add("line " + error.getLineno() + ": " + error.getMessage());
+        String message = "line " + error.getLineno() + ": " + error.getMessage();
+        Throwable cause = error.getException();
+        while (cause != null && cause.getCause() != null && cause.getCause() != cause) {
+          cause = cause.getCause();
+        }
+        if (cause != null && cause.getMessage() != null && !message.contains(cause.getMessage())) {
+          message += " (" + cause.getMessage() + ")";
+        }
+        problems.add(message);
       }
     }
     if (!problems.isEmpty()) {
