@@ -107,7 +107,13 @@ public final class TinyTokenizerFactory {
     for (int id = 0; id < SPECIAL_TOKENS.size(); id++) {
       added.add(addedToken(id));
     }
+    // The added tokens must also be model.vocab entries: the Rust library gives an added token
+    // that is absent from the model vocabulary the next free id after it, whatever id the JSON
+    // declares, which would collide with the byte ids.
     Map<String, Object> vocab = new LinkedHashMap<>();
+    for (int id = 0; id < SPECIAL_TOKENS.size(); id++) {
+      vocab.put(SPECIAL_TOKENS.get(id), id);
+    }
     char[] alphabet = byteAlphabet();
     for (int b = 0; b < 256; b++) {
       vocab.put(String.valueOf(alphabet[b]), BYTE_OFFSET + b);

@@ -80,7 +80,31 @@ public final class Tokenizer implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       throw new TokenizerException("cannot load " + file + ": " + e.getMessage(), e);
     }
+    checkAddedTokenIds(tokenizer, vocab, file);
     return new Tokenizer(dir, tokenizer, vocab, configs, chatTemplate);
+  }
+
+  /**
+   * The Rust library ignores the id an added token declares when the token is not in the model
+   * vocabulary and gives it the next free id instead; catch a tokenizer.json where that differs.
+   */
+  private static void checkAddedTokenIds(
+      HuggingFaceTokenizer tokenizer, Vocabulary vocab, Path file) {
+    for (Map.Entry<String, Integer> e : vocab.addedTokens().entrySet()) {
+      long[] ids = tokenizer.encode(e.getKey(), false, false).getIds();
+      if (ids.length != 1 || ids[0] != e.getValue()) {
+        tokenizer.close();
+        throw new TokenizerException(
+            file
+                + ": added token \""
+                + e.getKey()
+                + "\" declares id "
+                + e.getValue()
+                + " but the tokenizer library encodes it as "
+                + java.util.Arrays.toString(ids)
+                + " (an added token outside model.vocab gets the next free id)");
+      }
+    }
   }
 
   /** The folder this tokenizer was loaded from. */

@@ -6,6 +6,7 @@ import java.util.BitSet;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -17,9 +18,15 @@ final class Vocabulary {
   private final String[] tokens;
   private final BitSet special;
   private final Set<String> specialTokens;
+  private final Map<String, Integer> addedTokens;
 
   private Vocabulary(
-      Map<String, Integer> ids, String[] tokens, BitSet special, Set<String> specialTokens) {
+      Map<String, Integer> ids,
+      String[] tokens,
+      BitSet special,
+      Set<String> specialTokens,
+      Map<String, Integer> addedTokens) {
+    this.addedTokens = addedTokens;
     this.ids = ids;
     this.tokens = tokens;
     this.special = special;
@@ -52,6 +59,7 @@ final class Vocabulary {
     }
     BitSet special = new BitSet();
     Set<String> specialTokens = new LinkedHashSet<>();
+    Map<String, Integer> addedTokens = new LinkedHashMap<>();
     JsonNode added = root.path("added_tokens");
     for (int i = 0; i < added.size(); i++) {
       JsonNode t = added.get(i);
@@ -61,6 +69,7 @@ final class Vocabulary {
       int id = t.get("id").asInt();
       String content = t.get("content").asText();
       ids.put(content, id);
+      addedTokens.put(content, id);
       if (t.path("special").asBoolean(false)) {
         special.set(id);
         specialTokens.add(content);
@@ -75,7 +84,16 @@ final class Vocabulary {
       tokens[e.getValue()] = e.getKey();
     }
     return new Vocabulary(
-        Map.copyOf(ids), tokens, special, Collections.unmodifiableSet(specialTokens));
+        Map.copyOf(ids),
+        tokens,
+        special,
+        Collections.unmodifiableSet(specialTokens),
+        Collections.unmodifiableMap(addedTokens));
+  }
+
+  /** Added tokens as declared in tokenizer.json: content to id. */
+  Map<String, Integer> addedTokens() {
+    return addedTokens;
   }
 
   int size() {
