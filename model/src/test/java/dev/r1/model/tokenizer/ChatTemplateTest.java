@@ -173,4 +173,24 @@ class ChatTemplateTest {
     assertThat(t.render(List.of(ChatMessage.user("<think>\nr\n</think>")), false))
         .isEqualTo("[][2][r][x y|x | x][[a, b]][truefalse][ABab]");
   }
+
+  @Test
+  void rendersConcurrentlyWithoutMixingConversations() throws Exception {
+    ChatTemplate t = qwen.chatTemplate();
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<String>> futures = new java.util.ArrayList<>();
+      for (int i = 0; i < 64; i++) {
+        String q = "question " + i;
+        futures.add(pool.submit(() -> t.render(List.of(ChatMessage.user(q)), true)));
+      }
+      for (int i = 0; i < 64; i++) {
+        assertThat(futures.get(i).get())
+            .isEqualTo("<|im_start|>user\nquestion " + i + "<|im_end|>\n<|im_start|>assistant\n");
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }
