@@ -170,8 +170,13 @@ public final class Json {
       if (field.isEmpty()) {
         field = missingPropertyName(e.getOriginalMessage());
       }
-      throw poison(
-          topic, typeName, orWhole(field), e.getOriginalMessage(), header.jobId, payload, e);
+      String reason = e.getOriginalMessage();
+      if (reason != null && reason.startsWith("Cannot map `null` into type")) {
+        int end = reason.indexOf(" (set ");
+        reason =
+            "is required (missing or null; " + (end < 0 ? reason : reason.substring(0, end)) + ")";
+      }
+      throw poison(topic, typeName, orWhole(field), reason, header.jobId, payload, e);
     } catch (JsonProcessingException e) {
       throw poison(
           topic,
