@@ -1,0 +1,34 @@
+package dev.r1.contracts;
+
+/** What happened to a job. Lifecycle types form the state machine; the rest are observations. */
+public enum JobEventType {
+  /** The gateway registered the job (spec stored in the job registry). */
+  CREATED,
+  /** The trainer is checking the spec, model and dataset. */
+  VALIDATING,
+  /** Validated; waiting for capacity. */
+  QUEUED,
+  /** Training (or the distill/eval job) is running. */
+  RUNNING,
+  /** Metrics of one optimiser step ({@link JobEvent#metrics()} and {@link JobEvent#step()}). */
+  STEP_METRICS,
+  /** A checkpoint was written (the message carries its version/URI). */
+  CHECKPOINT,
+  /** Finished successfully (terminal). */
+  SUCCEEDED,
+  /** Finished with an error (terminal; message says why). */
+  FAILED,
+  /** Cancelled by a user (the gateway's request) or acknowledged by the trainer (terminal). */
+  CANCELLED,
+  /** Paused by a user; sampling and updates stop, state is kept. */
+  PAUSED,
+  /** Resumed after a pause. */
+  RESUMED,
+  /** Free-form log line worth showing to the user. */
+  MESSAGE;
+
+  /** True for SUCCEEDED, FAILED and CANCELLED. */
+  public boolean terminal() {
+    return this == SUCCEEDED || this == FAILED || this == CANCELLED;
+  }
+}
