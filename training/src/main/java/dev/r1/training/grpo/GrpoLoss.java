@@ -124,6 +124,7 @@ public final class GrpoLoss {
 
     NDManager manager = logp.getManager();
     Constants c = new Constants(manager, dt);
+    NDArray one = c.of(1.0);
     NDArray oldArr = oldLogp == null ? logp.stopGradient() : c.cast(oldLogp);
     NDArray maskArr = c.cast(mask);
     NDArray advArr = c.cast(advantages).reshape(batch, 1);
@@ -134,7 +135,7 @@ public final class GrpoLoss {
     NDArray perToken = ratio.mul(advArr).minimum(clipped.mul(advArr)).neg();
     if (behaviourLogp != null) {
       NDArray weight =
-          c.cast(oldArr)
+          oldArr
               .sub(c.cast(behaviourLogp))
               .exp()
               .minimum(c.of(cfg.importanceRatioCap().getAsDouble()))
@@ -143,15 +144,15 @@ public final class GrpoLoss {
     }
     if (cfg.beta() > 0) {
       NDArray diff = c.cast(refLogp).sub(logp);
-      NDArray kl = diff.exp().sub(diff).sub(c.of(1.0));
+      NDArray kl = diff.exp().sub(diff).sub(one);
       perToken = perToken.add(kl.mul(c.of(cfg.beta())));
     }
     NDArray masked = perToken.mul(maskArr);
     NDArray loss =
         switch (cfg.lossAggregation()) {
           case SEQUENCE_MEAN ->
-              masked.sum(new int[] {1}).div(maskArr.sum(new int[] {1}).maximum(c.of(1.0))).mean();
-          case TOKEN_MEAN -> masked.sum().div(maskArr.sum().maximum(c.of(1.0)));
+              masked.sum(new int[] {1}).div(maskArr.sum(new int[] {1}).maximum(one)).mean();
+          case TOKEN_MEAN -> masked.sum().div(maskArr.sum().maximum(one));
           case CONSTANT_NORMALIZER ->
               masked.sum().div(c.of((double) batch * cfg.maxCompletionLength()));
         };
