@@ -252,7 +252,10 @@ public final class AnswerExtractor {
     }
     if (text.charAt(j) != '{') {
       int k = j;
-      while (k < n && !Character.isWhitespace(text.charAt(k)) && text.charAt(k) != '$') {
+      while (k < n
+          && k - j < 100
+          && !Character.isWhitespace(text.charAt(k))
+          && text.charAt(k) != '$') {
         k++;
       }
       return k > j ? text.substring(j, k) : null;
@@ -284,24 +287,17 @@ public final class AnswerExtractor {
    * backward pass and each brace is matched with one precomputed table.
    */
   static String lastBoxedGroup(String text, Deadline d) {
-    int last = Math.max(text.lastIndexOf("\\boxed"), text.lastIndexOf("\\fbox"));
-    if (last < 0) {
+    List<Integer> boxes = boxPositions(text, d);
+    if (boxes.isEmpty()) {
       return null;
     }
     int[] close = closingBraces(text, d);
     List<String> parts = new ArrayList<>();
     int groupStart = -1;
-    int pos = text.length();
-    while (pos > 0 && parts.size() < 20) {
+    for (int idx = boxes.size() - 1; idx >= 0 && parts.size() < 20; idx--) {
       d.tick();
-      int b1 = text.lastIndexOf("\\boxed", pos - 1);
-      int b2 = text.lastIndexOf("\\fbox", pos - 1);
-      int b = Math.max(b1, b2);
-      if (b < 0) {
-        break;
-      }
-      pos = b;
-      int j = b + (b == b1 ? 6 : 5);
+      int b = boxes.get(idx);
+      int j = b + (text.startsWith("\\boxed", b) ? 6 : 5);
       while (j < text.length() && text.charAt(j) == ' ') {
         j++;
       }
@@ -322,7 +318,7 @@ public final class AnswerExtractor {
       }
       if (!parts.isEmpty()) {
         if (end > groupStart) {
-          continue; // nested box inside the group
+          continue; // a box nested inside the group
         }
         String gap = text.substring(end, groupStart);
         if (gap.length() > BOX_GAP || gap.contains("\n\n")) {
@@ -338,6 +334,23 @@ public final class AnswerExtractor {
       return null;
     }
     return String.join(", ", parts);
+  }
+
+  /** Start indices of every \boxed and \fbox, in one forward pass. */
+  private static List<Integer> boxPositions(String text, Deadline d) {
+    List<Integer> out = new ArrayList<>();
+    int i = 0;
+    while (true) {
+      d.tick();
+      int k = text.indexOf('\\', i);
+      if (k < 0) {
+        return out;
+      }
+      if (text.startsWith("\\boxed", k) || text.startsWith("\\fbox", k)) {
+        out.add(k);
+      }
+      i = k + 1;
+    }
   }
 
   /** close[i] = index of the brace matching an opening brace at i, else -1. */
@@ -372,15 +385,23 @@ public final class AnswerExtractor {
     String last = null;
     int n = text.length();
     int i = 0;
+    boolean noParenClose = false;
+    boolean noBracketClose = false;
+    boolean noDoubleClose = false;
     while (i < n) {
       d.tick();
       char c = text.charAt(i);
       if (c == '\\' && i + 1 < n) {
         char e = text.charAt(i + 1);
-        if (e == '(' || e == '[') {
+        if (e == '(' && !noParenClose || e == '[' && !noBracketClose) {
           String closing = e == '(' ? "\\)" : "\\]";
           int end = text.indexOf(closing, i + 2);
           if (end < 0) {
+            if (e == '(') {
+              noParenClose = true;
+            } else {
+              noBracketClose = true;
+            }
             i += 2;
             continue;
           }
@@ -395,12 +416,12 @@ public final class AnswerExtractor {
         continue;
       }
       if (c == '$') {
-        boolean dbl = i + 1 < n && text.charAt(i + 1) == '$';
+        boolean dbl = i + 1 < n && text.charAt(i + 1) == '$' && !noDoubleClose;
         int from = i + (dbl ? 2 : 1);
         int end = dbl ? text.indexOf("$$", from) : unescapedDollar(text, from);
         if (end < 0) {
           if (dbl) {
-            i = from;
+            noDoubleClose = true;
             continue;
           }
           break;

@@ -177,6 +177,15 @@ final class LatexParser {
   private int pos;
   private int depth;
   private int absDepth;
+  private int terms;
+
+  private static final int MAX_TERMS = 1000;
+
+  private void countTerm() {
+    if (++terms > MAX_TERMS) {
+      throw new MathParseException("expression has more than " + MAX_TERMS + " terms");
+    }
+  }
 
   private LatexParser(List<Tok> toks, Deadline deadline, int maxDepth, int depth) {
     this.toks = toks;
@@ -209,7 +218,8 @@ final class LatexParser {
     if (ts.isEmpty()) {
       throw new MathParseException("empty answer");
     }
-    if (ts.size() >= 2 && ts.get(0).sym("{") && ts.get(ts.size() - 1).sym("}")) {
+    while (ts.size() >= 2 && ts.get(0).sym("{") && ts.get(ts.size() - 1).sym("}")) {
+      deadline.check();
       int d0 = 0;
       boolean wraps = true;
       for (int k = 0; k < ts.size() - 1; k++) {
@@ -219,9 +229,13 @@ final class LatexParser {
           break;
         }
       }
-      if (wraps) {
-        return answer(ts.subList(1, ts.size() - 1));
+      if (!wraps) {
+        break;
       }
+      if (++depth > maxDepth) {
+        throw new MathParseException("nesting deeper than " + maxDepth);
+      }
+      ts = ts.subList(1, ts.size() - 1);
     }
     boolean hasSemi = false;
     boolean hasComma = false;
@@ -502,6 +516,7 @@ final class LatexParser {
       parts.add(a);
       while (peekSym("∪")) {
         next();
+        countTerm();
         parts.add(expr());
       }
       return new Union(parts);
@@ -525,6 +540,7 @@ final class LatexParser {
         String op = t.text();
         if (op.equals("+") || op.equals("-") || op.equals("±") || op.equals("∓")) {
           next();
+          countTerm();
           Node right = term();
           left =
               switch (op) {
@@ -578,9 +594,11 @@ final class LatexParser {
       }
       if (t.sym("*") || t.sym("/") || t.sym(":")) {
         next();
+        countTerm();
         Node right = unaryFactor();
         left = new Bin(t.text().equals("*") ? '*' : '/', left, right);
       } else if (startsPrimary(t)) {
+        countTerm();
         left = new Bin('*', left, power());
       } else {
         return left;

@@ -251,6 +251,20 @@ final class LatexTokenizer {
         deadline.tick();
       }
     }
+    // scientific notation 1.5e3, 2E-4 (not 2e, which is 2 times e)
+    if (j + 1 < n && (s.charAt(j) == 'e' || s.charAt(j) == 'E')) {
+      int k = j + 1;
+      if (k < n && (s.charAt(k) == '-' || s.charAt(k) == '+')) {
+        k++;
+      }
+      int digits = digitsFrom(k);
+      if (digits > 0
+          && digits <= 4
+          && (k + digits >= n || !Character.isLetter(s.charAt(k + digits)))) {
+        b.append('e').append(s, j + 1, k + digits);
+        j = k + digits;
+      }
+    }
     emit(Tok.Kind.NUM, b.length() == 0 ? "0" : b.toString());
     i = j;
   }
@@ -259,6 +273,13 @@ final class LatexTokenizer {
   private int thousandsGroupStart(int j) {
     int n = s.length();
     int k;
+    while (j + 1 < n
+        && s.charAt(j) == '\\'
+        && "!,; ".indexOf(s.charAt(j + 1)) >= 0
+        && j + 2 < n
+        && (s.charAt(j + 2) == ',' || s.charAt(j + 2) == '\\')) {
+      j += 2;
+    }
     int sp = j;
     while (sp < n && s.charAt(sp) == ' ') {
       sp++;

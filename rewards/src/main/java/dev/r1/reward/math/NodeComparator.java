@@ -50,8 +50,8 @@ final class NodeComparator {
 
   boolean equal(Node g, Node p) {
     deadline.tick();
-    g = normalize(g);
-    p = normalize(p);
+    g = normalize(g, 0);
+    p = normalize(p, 0);
     if (g instanceof ListN l && l.items().size() == 1) {
       return equal(l.items().get(0), p);
     }
@@ -217,10 +217,13 @@ final class NodeComparator {
   // ------------------------------------------------------------ normalization
 
   /** Folds matrix arithmetic and expands ± into a list of alternatives. */
-  private Node normalize(Node n) {
+  private Node normalize(Node n, int depth) {
+    if (depth > 50) {
+      return n;
+    }
     if (n instanceof Bin b && (b.op() == '+' || b.op() == '-' || b.op() == '*')) {
-      Node a = normalize(b.a());
-      Node c = normalize(b.b());
+      Node a = normalize(b.a(), depth + 1);
+      Node c = normalize(b.b(), depth + 1);
       if (a instanceof Matrix ma && c instanceof Matrix mc && b.op() != '*') {
         return elementwise(ma, mc, b.op());
       }
@@ -231,7 +234,7 @@ final class NodeComparator {
         return new Bin(b.op(), a, c);
       }
     }
-    if (Evaluator.isScalar(n) && containsPm(n, 0)) {
+    if (depth == 0 && Evaluator.isScalar(n) && containsPm(n, 0)) {
       List<Node> variants = new ArrayList<>();
       expandPm(n, variants, 0);
       return new ListN(variants);
