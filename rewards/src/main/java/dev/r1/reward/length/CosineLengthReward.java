@@ -73,7 +73,12 @@ public final class CosineLengthReward implements RewardFunction {
 
   @Override
   public RewardResult score(RewardInput input) {
-    boolean correct = measure.correct(input);
+    boolean correct;
+    try {
+      correct = measure.correct(input);
+    } catch (IllegalArgumentException e) {
+      return RewardResult.error(e.getMessage());
+    }
     int len = measure.length(input);
     double progress = Math.min(1.0, len / (double) maxLen);
     double cosine = Math.cos(progress * Math.PI);
