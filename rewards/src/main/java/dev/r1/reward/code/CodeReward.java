@@ -198,8 +198,8 @@ public final class CodeReward implements RewardFunction {
       // the launcher compiles the source in-process: allow for it on top of the solution's limits
       l =
           new SandboxLimits(
-              limits.cpuSeconds() + 10,
-              limits.wallMillis() + 10_000,
+              limits.cpuSeconds() + 3,
+              limits.wallMillis() + 4_000,
               limits.memoryBytes() + (768L << 20),
               limits.maxOutputBytes(),
               limits.maxProcesses() + 32,

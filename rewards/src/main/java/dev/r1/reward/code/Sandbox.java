@@ -1,6 +1,5 @@
 package dev.r1.reward.code;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -11,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -28,7 +26,9 @@ import org.slf4j.LoggerFactory;
  *   <li>A fresh non-root uid per run ({@code setpriv}, when we are root): RLIMIT_NPROC is enforced
  *       (it is not for root), and the rest of the file system is read-only to it by permissions.
  *   <li>{@code prlimit}: CPU seconds, address space, processes, file size, open files, no core.
- *   <li>Here in Java: a wall-clock limit that kills the whole process tree, output capped.
+ *   <li>Here in Java: a wall-clock limit that kills the whole process tree; stdout/stderr go to
+ *       files outside the work dir (RLIMIT_FSIZE bounds them), polled, and the run is killed once
+ *       either passes the output cap.
  * </ul>
  *
  * Without namespaces (not root, or unshare refused) the run falls back to the rlimits, the uid (if
@@ -78,8 +78,11 @@ public final class Sandbox {
         mkdir -p "$w" && mount --no-canonicalize --bind /proc/self/cwd "$w" || exit 98
       fi
       cd "$w" || exit 99
-      if [ "$u" = "-" ]; then exec "$@"; fi
-      exec setpriv --reuid="$u" --regid="$u" --clear-groups --no-new-privs -- "$@"
+      # bash stays the namespace's init: it reports a signal death as 128+signal (unshare cannot
+      # re-raise SIGXCPU), and when it exits the kernel kills whatever the command left behind
+      if [ "$u" = "-" ]; then "$@"; exit $?; fi
+      setpriv --reuid="$u" --regid="$u" --clear-groups --no-new-privs -- "$@"
+      exit $?
       """;
 
   private static final String PLAIN_SCRIPT =
@@ -257,7 +260,7 @@ public final class Sandbox {
     cmd.add(ws.uid >= 0 ? Integer.toString(ws.uid) : "-");
     if (hasPrlimit) {
       cmd.add("prlimit");
-      cmd.add("--cpu=" + limits.cpuSeconds());
+      cmd.add("--cpu=" + limits.cpuSeconds() + ":" + (limits.cpuSeconds() + 1));
       cmd.add("--as=" + limits.memoryBytes());
       cmd.add("--fsize=" + limits.maxFileBytes());
       cmd.add("--nofile=256");
@@ -277,37 +280,67 @@ public final class Sandbox {
     pb.environment().put("MALLOC_ARENA_MAX", "2");
     pb.environment().put("PYTHONDONTWRITEBYTECODE", "1");
     pb.environment().put("PYTHONIOENCODING", "utf-8");
-    long start = System.nanoTime();
-    Process p = pb.start();
-    AtomicBoolean overflow = new AtomicBoolean();
-    Capture out = new Capture(p.getInputStream(), limits.maxOutputBytes(), overflow, p);
-    Capture err = new Capture(p.getErrorStream(), limits.maxOutputBytes(), overflow, p);
-    out.start();
-    err.start();
-    Thread feeder = new Thread(() -> feed(p.getOutputStream(), stdin), "sandbox-stdin");
-    feeder.setDaemon(true);
-    feeder.start();
-    boolean exited;
+    Path outDir = Files.createTempDirectory("r1-code-out-");
+    Path outFile = outDir.resolve("stdout");
+    Path errFile = outDir.resolve("stderr");
+    pb.redirectOutput(outFile.toFile()).redirectError(errFile.toFile());
     try {
-      exited = p.waitFor(limits.wallMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
+      long start = System.nanoTime();
+      Process p = pb.start();
+      Thread feeder = new Thread(() -> feed(p.getOutputStream(), stdin), "sandbox-stdin");
+      feeder.setDaemon(true);
+      feeder.start();
+      long deadline = start + limits.wallMillis() * 1_000_000L;
+      boolean exited = false;
+      boolean overflow = false;
+      try {
+        while (true) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            break;
+          }
+          if (p.waitFor(Math.min(left, 50_000_000L), TimeUnit.NANOSECONDS)) {
+            exited = true;
+            break;
+          }
+          if (Files.size(outFile) > limits.maxOutputBytes()
+              || Files.size(errFile) > limits.maxOutputBytes()) {
+            overflow = true;
+            break;
+          }
+        }
+      } catch (InterruptedException e) {
+        killTree(p);
+        reapUser(ws.uid);
+        throw e;
+      }
+      // kill on timeout/overflow; after a normal exit this catches anything left behind
       killTree(p);
       reapUser(ws.uid);
-      throw e;
+      long millis = (System.nanoTime() - start) / 1_000_000;
+      overflow |=
+          Files.size(outFile) > limits.maxOutputBytes()
+              || Files.size(errFile) > limits.maxOutputBytes();
+      Outcome outcome = overflow ? Outcome.OUTPUT_LIMIT : exited ? Outcome.EXITED : Outcome.TIMEOUT;
+      int code = p.isAlive() ? -1 : p.exitValue();
+      return new Execution(
+          code,
+          head(outFile, limits.maxOutputBytes()),
+          head(errFile, limits.maxOutputBytes()),
+          outcome,
+          millis);
+    } finally {
+      Files.deleteIfExists(outFile);
+      Files.deleteIfExists(errFile);
+      Files.deleteIfExists(outDir);
     }
-    if (!exited) {
-      killTree(p);
+  }
+
+  /** The first {@code max} bytes of a file, decoded as UTF-8. */
+  private static String head(Path file, int max) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      return new String(in.readNBytes(max), StandardCharsets.UTF_8);
     }
-    // a normal exit can leave children behind without a pid namespace
-    killTree(p);
-    reapUser(ws.uid);
-    out.join(2000);
-    err.join(2000);
-    long millis = (System.nanoTime() - start) / 1_000_000;
-    Outcome outcome =
-        overflow.get() ? Outcome.OUTPUT_LIMIT : exited ? Outcome.EXITED : Outcome.TIMEOUT;
-    int code = p.isAlive() ? -1 : p.exitValue();
-    return new Execution(code, out.text(), err.text(), outcome, millis);
   }
 
   private static void feed(OutputStream os, String stdin) {
@@ -368,48 +401,6 @@ public final class Sandbox {
       Thread.sleep(ms);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  /** Reads at most {@code cap} bytes; more sets the overflow flag and kills the tree. */
-  private static final class Capture extends Thread {
-    private final InputStream in;
-    private final int cap;
-    private final AtomicBoolean overflow;
-    private final Process process;
-    private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
-
-    Capture(InputStream in, int cap, AtomicBoolean overflow, Process process) {
-      super("sandbox-capture");
-      setDaemon(true);
-      this.in = in;
-      this.cap = cap;
-      this.overflow = overflow;
-      this.process = process;
-    }
-
-    @Override
-    public void run() {
-      byte[] chunk = new byte[8192];
-      try (in) {
-        int n;
-        while ((n = in.read(chunk)) >= 0) {
-          int room = cap - buf.size();
-          if (n > room) {
-            buf.write(chunk, 0, Math.max(0, room));
-            overflow.set(true);
-            killTree(process);
-            return;
-          }
-          buf.write(chunk, 0, n);
-        }
-      } catch (IOException e) {
-        // stream closed by the kill
-      }
-    }
-
-    synchronized String text() {
-      return buf.toString(StandardCharsets.UTF_8);
     }
   }
 }
