@@ -9,6 +9,8 @@ import dev.r1.reward.language.LanguageConsistencyReward;
 import dev.r1.reward.length.CosineLengthReward;
 import dev.r1.reward.length.KimiLengthReward;
 import dev.r1.reward.length.SoftOverlongPenalty;
+import dev.r1.reward.math.AccuracyOptions;
+import dev.r1.reward.math.AccuracyReward;
 import dev.r1.reward.repetition.RepetitionPenalty;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -109,10 +111,9 @@ public final class RewardRegistry {
       register("repetition", RewardFactory.of(RepetitionPenalty.PARAMS, RepetitionPenalty::from));
       register("countdown", RewardFactory.of(CountdownReward.PARAMS, CountdownReward::from));
       register("code", RewardFactory.of(CodeReward.PARAMS, CodeReward::from));
-      // ACCURACY: "accuracy" (dev.r1.reward.math.AccuracyReward) lives on another branch; after the
-      // merge, register it here or through register(...) on the builder:
-      //   register("accuracy",
-      //       RewardFactory.of(null, p -> new AccuracyReward(AccuracyOptions.from(p.asMap()))));
+      register(
+          "accuracy",
+          RewardFactory.of(null, p -> new AccuracyReward(AccuracyOptions.from(p.asMap()))));
       return this;
     }
 
