@@ -1,0 +1,247 @@
+package dev.r1.gateway.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.r1.gateway.web.ApiProblem;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The hyperparameters of each method: name, type, range and default. A job's hyperparameters are
+ * checked against its method's table (unknown names, wrong types and out-of-range values are 400s
+ * naming {@code hyperparameters.<name>}) and completed with the defaults.
+ */
+final class Hyperparameters {
+
+  enum Kind {
+    INTEGER,
+    NUMBER,
+    STRING,
+    STRING_LIST
+  }
+
+  /**
+   * One hyperparameter.
+   *
+   * @param allowed for STRING and STRING_LIST: the allowed values (empty: any, checked elsewhere)
+   * @param defaultValue null when required
+   */
+  record Param(
+      String name,
+      Kind kind,
+      double min,
+      double max,
+      Set<String> allowed,
+      Object defaultValue,
+      String description) {}
+
+  private static final Set<String> LOSS_AGGREGATIONS =
+      Set.of("sequence_mean", "token_mean", "constant");
+  private static final Set<String> ADVANTAGE_SCALES = Set.of("group", "batch", "none");
+  private static final Set<String> STAGES = Set.of("grpo", "sft", "distill", "eval");
+
+  static final Map<String, List<Param>> BY_METHOD = tables();
+
+  private Hyperparameters() {}
+
+  private static Map<String, List<Param>> tables() {
+    Map<String, List<Param>> t = new LinkedHashMap<>();
+    t.put(
+        "grpo",
+        List.of(
+            integer("group_size", 2, 256, 8, "completions sampled per prompt (G)"),
+            number("learning_rate", 1e-9, 1.0, 1e-6, "AdamW learning rate"),
+            integer("max_steps", 1, 10_000_000, 1000, "optimiser steps"),
+            integer("batch_prompts", 1, 4096, 32, "prompts (groups) per optimiser step"),
+            integer("max_new_tokens", 1, 131_072, 1024, "completion length limit"),
+            number("temperature", 0.0, 2.0, 1.0, "sampling temperature"),
+            number("top_p", 1e-6, 1.0, 1.0, "nucleus sampling mass"),
+            number("epsilon_low", 0.0, 1.0, 0.2, "lower clip range of the ratio"),
+            number(
+                "epsilon_high", 0.0, 1.0, 0.28, "upper clip range of the ratio (DAPO clip-higher)"),
+            number("beta", 0.0, 10.0, 0.04, "weight of the k3 KL penalty to the reference"),
+            string(
+                "loss_aggregation",
+                LOSS_AGGREGATIONS,
+                "sequence_mean",
+                "sequence_mean (GRPO), token_mean (DAPO) or constant (Dr. GRPO)"),
+            string(
+                "advantage_scale",
+                ADVANTAGE_SCALES,
+                "group",
+                "divide advantages by the group's std, the batch's, or not at all"),
+            integer(
+                "max_staleness",
+                0,
+                64,
+                1,
+                "most policy versions a sample may lag the trainer (asynchronous RL)"),
+            integer("seed", 0, Integer.MAX_VALUE, 0, "random seed")));
+    t.put(
+        "sft",
+        List.of(
+            integer("epochs", 1, 100, 3, "passes over the dataset"),
+            number("learning_rate", 1e-9, 1.0, 1e-5, "AdamW learning rate"),
+            integer("batch_size", 1, 4096, 16, "examples per optimiser step"),
+            integer("max_seq_len", 16, 131_072, 2048, "longest tokenised example kept"),
+            integer("warmup_steps", 0, 1_000_000, 0, "linear warm-up steps"),
+            number("weight_decay", 0.0, 1.0, 0.0, "AdamW weight decay"),
+            integer("seed", 0, Integer.MAX_VALUE, 0, "random seed")));
+    t.put(
+        "distill",
+        List.of(
+            string("teacher_model", Set.of(), null, "the teacher's model name (required)"),
+            integer("samples_per_prompt", 1, 64, 4, "teacher traces sampled per prompt"),
+            integer("epochs", 1, 100, 2, "SFT passes over the verified traces"),
+            number("learning_rate", 1e-9, 1.0, 1e-5, "AdamW learning rate"),
+            integer("batch_size", 1, 4096, 16, "examples per optimiser step"),
+            integer("max_new_tokens", 1, 131_072, 1024, "teacher trace length limit"),
+            number("temperature", 0.0, 2.0, 0.6, "teacher sampling temperature"),
+            integer("seed", 0, Integer.MAX_VALUE, 0, "random seed")));
+    t.put(
+        "eval",
+        List.of(
+            integer("k", 1, 256, 16, "samples per prompt (pass@1 from k samples, cons@k)"),
+            number("temperature", 0.0, 2.0, 0.6, "sampling temperature"),
+            number("top_p", 1e-6, 1.0, 0.95, "nucleus sampling mass"),
+            integer("max_new_tokens", 1, 131_072, 1024, "completion length limit"),
+            integer("seed", 0, Integer.MAX_VALUE, 0, "random seed")));
+    t.put(
+        "pipeline",
+        List.of(
+            new Param(
+                "stages",
+                Kind.STRING_LIST,
+                1,
+                8,
+                STAGES,
+                List.of("sft", "grpo", "eval"),
+                "the stages to chain, in order (1 to 8 of grpo, sft, distill, eval)"),
+            integer("seed", 0, Integer.MAX_VALUE, 0, "random seed")));
+    return Map.copyOf(t);
+  }
+
+  private static Param integer(String name, long min, long max, long dflt, String description) {
+    return new Param(name, Kind.INTEGER, min, max, Set.of(), dflt, description);
+  }
+
+  private static Param number(String name, double min, double max, double dflt, String desc) {
+    return new Param(name, Kind.NUMBER, min, max, Set.of(), dflt, desc);
+  }
+
+  private static Param string(String name, Set<String> allowed, String dflt, String desc) {
+    return new Param(name, Kind.STRING, 0, 0, allowed, dflt, desc);
+  }
+
+  /**
+   * The method's hyperparameters from {@code given} (an object or null), completed with defaults.
+   */
+  static Map<String, Object> resolve(String method, JsonNode given) {
+    List<Param> table = BY_METHOD.get(method);
+    Map<String, Param> byName = new LinkedHashMap<>();
+    table.forEach(p -> byName.put(p.name(), p));
+    if (given != null && !given.isNull()) {
+      if (!given.isObject()) {
+        throw ApiProblem.badField(
+            "hyperparameters", "must be an object but was " + Json2.kind(given));
+      }
+      for (String name : (Iterable<String>) given::fieldNames) {
+        if (!byName.containsKey(name)) {
+          throw ApiProblem.badField(
+              "hyperparameters." + name,
+              "unknown hyperparameter for method "
+                  + method
+                  + "; known: "
+                  + String.join(", ", byName.keySet()));
+        }
+      }
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (Param p : table) {
+      JsonNode v = given == null || given.isNull() ? null : given.get(p.name());
+      if (v == null || v.isNull()) {
+        if (p.defaultValue() == null) {
+          throw ApiProblem.badField("hyperparameters." + p.name(), "is required for " + method);
+        }
+        out.put(p.name(), p.defaultValue());
+      } else {
+        out.put(p.name(), check(p, v));
+      }
+    }
+    return out;
+  }
+
+  private static Object check(Param p, JsonNode v) {
+    String field = "hyperparameters." + p.name();
+    switch (p.kind()) {
+      case INTEGER:
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+          throw ApiProblem.badField(field, "must be an integer but was " + Json2.kind(v));
+        }
+        long l = v.longValue();
+        if (l < p.min() || l > p.max()) {
+          throw ApiProblem.badField(field, range(p) + " but was " + l);
+        }
+        return l;
+      case NUMBER:
+        if (!v.isNumber()) {
+          throw ApiProblem.badField(field, "must be a number but was " + Json2.kind(v));
+        }
+        double d = v.doubleValue();
+        if (!Double.isFinite(d) || d < p.min() || d > p.max()) {
+          throw ApiProblem.badField(field, range(p) + " but was " + v.asText());
+        }
+        return d;
+      case STRING:
+        if (!v.isTextual()) {
+          throw ApiProblem.badField(field, "must be a string but was " + Json2.kind(v));
+        }
+        String s = v.textValue();
+        if (!p.allowed().isEmpty() && !p.allowed().contains(s)) {
+          throw ApiProblem.badField(
+              field, "must be one of " + sorted(p.allowed()) + " but was '" + s + "'");
+        }
+        return s;
+      case STRING_LIST:
+        if (!v.isArray()) {
+          throw ApiProblem.badField(field, "must be an array of strings but was " + Json2.kind(v));
+        }
+        if (v.size() < p.min() || v.size() > p.max()) {
+          throw ApiProblem.badField(
+              field,
+              "must have between "
+                  + (long) p.min()
+                  + " and "
+                  + (long) p.max()
+                  + " entries but had "
+                  + v.size());
+        }
+        List<String> list = new ArrayList<>();
+        for (int i = 0; i < v.size(); i++) {
+          JsonNode e = v.get(i);
+          if (!e.isTextual() || !p.allowed().contains(e.textValue())) {
+            throw ApiProblem.badField(
+                field + "[" + i + "]",
+                "must be one of " + sorted(p.allowed()) + " but was " + e.toString());
+          }
+          list.add(e.textValue());
+        }
+        return List.copyOf(list);
+      default:
+        throw new IllegalStateException("unhandled kind " + p.kind());
+    }
+  }
+
+  private static String range(Param p) {
+    if (p.kind() == Kind.INTEGER) {
+      return "must be between " + (long) p.min() + " and " + (long) p.max();
+    }
+    return "must be between " + p.min() + " and " + p.max();
+  }
+
+  private static List<String> sorted(Set<String> s) {
+    return s.stream().sorted().toList();
+  }
+}
