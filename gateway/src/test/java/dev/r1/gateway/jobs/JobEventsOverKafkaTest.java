@@ -74,7 +74,8 @@ class JobEventsOverKafkaTest extends PostgresKafkaTest {
     JsonNode metrics = api.get("/v1/jobs/" + id + "/metrics", key).json();
     assertThat(metrics.get("steps").toString()).isEqualTo("[1,2,3]");
     assertThat(metrics.get("series").get("loss").get(1).asDouble()).isEqualTo(0.5);
-    assertThat(metrics.get("series").get("reward_mean").get(2).asDouble()).isCloseTo(0.3, within(1e-12));
+    assertThat(metrics.get("series").get("reward_mean").get(2).asDouble())
+        .isCloseTo(0.3, within(1e-12));
     assertThat(metrics.get("series").get("kl").get(0).isNull()).isTrue();
     assertThat(metrics.get("series").get("kl").get(2).asDouble()).isEqualTo(0.01);
 
