@@ -21,10 +21,10 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
-import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
+import org.springframework.web.multipart.MultipartHttpServletRequest;
 
 @RestController
 @RequestMapping("/v1/datasets")
@@ -43,6 +43,7 @@ class DatasetController {
   }
 
   /** A dataset object. */
+  @Schema(name = "Dataset")
   record DatasetView(
       String id,
       String object,
@@ -63,38 +64,50 @@ class DatasetController {
     }
   }
 
-  @PostMapping(consumes = {"application/x-ndjson", "application/jsonl", "application/octet-stream"})
+  /** The multipart form of an upload (documentation only). */
+  @Schema(name = "DatasetUpload")
+  record DatasetUpload(
+      @Schema(type = "string", format = "binary", description = "the JSONL file") String file) {}
+
+  @PostMapping(
+      consumes = {
+        "application/x-ndjson",
+        "application/jsonl",
+        "application/octet-stream",
+        MediaType.MULTIPART_FORM_DATA_VALUE
+      })
   @ResponseStatus(HttpStatus.CREATED)
   @Operation(
-      summary = "Upload a JSONL dataset as the raw request body",
+      summary = "Upload a JSONL dataset (raw body or the multipart part 'file')",
       description =
           "Every line is validated; a bad line is answered 400 naming the line, an upload over"
               + " r1.gateway.max-dataset-bytes 413; nothing is stored on error.",
       requestBody =
           @io.swagger.v3.oas.annotations.parameters.RequestBody(
               required = true,
-              content =
-                  @Content(
-                      mediaType = "application/x-ndjson",
-                      schema = @Schema(type = "string", format = "binary"))))
-  DatasetView uploadRaw(@RequestParam(required = false) String filename, HttpServletRequest request)
+              content = {
+                @Content(
+                    mediaType = "application/x-ndjson",
+                    schema = @Schema(type = "string", format = "binary")),
+                @Content(
+                    mediaType = MediaType.MULTIPART_FORM_DATA_VALUE,
+                    schema = @Schema(implementation = DatasetUpload.class))
+              }))
+  DatasetView upload(@RequestParam(required = false) String filename, HttpServletRequest request)
       throws IOException {
     String owner = Callers.owner();
+    if (request instanceof MultipartHttpServletRequest multipart) {
+      MultipartFile file = multipart.getFile("file");
+      if (file == null) {
+        throw ApiProblem.badField("file", "the multipart upload has no part named 'file'");
+      }
+      String name = filename != null ? filename : file.getOriginalFilename();
+      try (InputStream in = file.getInputStream()) {
+        return DatasetView.of(datasets.upload(owner, name, in, file.getSize()));
+      }
+    }
     try (InputStream in = request.getInputStream()) {
       return DatasetView.of(datasets.upload(owner, filename, in, request.getContentLengthLong()));
-    }
-  }
-
-  @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
-  @ResponseStatus(HttpStatus.CREATED)
-  @Operation(summary = "Upload a JSONL dataset as the multipart part 'file'")
-  DatasetView uploadMultipart(
-      @RequestPart("file") MultipartFile file, @RequestParam(required = false) String filename)
-      throws IOException {
-    String owner = Callers.owner();
-    String name = filename != null ? filename : file.getOriginalFilename();
-    try (InputStream in = file.getInputStream()) {
-      return DatasetView.of(datasets.upload(owner, name, in, file.getSize()));
     }
   }
 

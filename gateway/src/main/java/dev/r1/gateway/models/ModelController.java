@@ -22,6 +22,7 @@ class ModelController {
   }
 
   /** A model object. */
+  @io.swagger.v3.oas.annotations.media.Schema(name = "Model")
   record ModelView(
       String id,
       String object,
