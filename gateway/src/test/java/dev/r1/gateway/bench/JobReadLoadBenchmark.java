@@ -27,10 +27,10 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ApplicationContext;
 
 /**
- * Load benchmark: 200 concurrent clients (one thread and one HTTP connection pool each) read a
- * job's status and its events against PostgreSQL. Run with {@code -Dr1.excludedGroups=none
- * -Dgroups=bench -Dtest=JobReadLoadBenchmark}; numbers go to stdout and {@code
- * target/bench/gateway-load.txt}.
+ * Load benchmark: 200 concurrent clients (one thread each, own keep-alive connections from a shared
+ * HTTP/1.1 pool) read a job's status and its events against PostgreSQL. Run with {@code
+ * -Dr1.excludedGroups=none -Dgroups=bench -Dtest=JobReadLoadBenchmark}; numbers go to stdout and
+ * {@code target/bench/gateway-load.txt}.
  */
 @Tag("bench")
 class JobReadLoadBenchmark extends PostgresKafkaTest {
@@ -66,21 +66,36 @@ class JobReadLoadBenchmark extends PostgresKafkaTest {
     }
     String base = api.base();
     List<String> paths = List.of("/v1/jobs/" + id, "/v1/jobs/" + id + "/events?limit=20");
+    HttpClient single = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    long[] serial = new long[500];
+    for (int i = 0; i < 100; i++) {
+      call(single, base + paths.get(i % 2), key);
+    }
+    for (int i = 0; i < serial.length; i++) {
+      long t0 = System.nanoTime();
+      assertThat(call(single, base + paths.get(i % 2), key)).isEqualTo(200);
+      serial[i] = System.nanoTime() - t0;
+    }
+    Arrays.sort(serial);
+    String serialReport =
+        String.format(
+            "gateway load: 1 client x %d sequential requests: p50 %.2f ms, p99 %.2f ms%n",
+            serial.length, serial[serial.length / 2] / 1e6, serial[serial.length * 99 / 100] / 1e6);
     long[][] latencies = new long[CLIENTS][REQUESTS];
     AtomicInteger errors = new AtomicInteger();
     CountDownLatch ready = new CountDownLatch(CLIENTS);
     CountDownLatch go = new CountDownLatch(1);
     List<Thread> threads = new ArrayList<>();
+    HttpClient http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
     for (int c = 0; c < CLIENTS; c++) {
       final int client = c;
       Thread t =
           new Thread(
               () -> {
-                HttpClient http =
-                    HttpClient.newBuilder()
-                        .version(HttpClient.Version.HTTP_1_1)
-                        .connectTimeout(Duration.ofSeconds(10))
-                        .build();
                 try {
                   for (int i = 0; i < WARMUP; i++) {
                     call(http, base + paths.get(i % 2), key);
@@ -110,6 +125,8 @@ class JobReadLoadBenchmark extends PostgresKafkaTest {
       t.join();
     }
     double seconds = (System.nanoTime() - start) / 1e9;
+    double load =
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     long[] all =
         Arrays.stream(latencies)
             .flatMapToLong(Arrays::stream)
@@ -122,8 +139,19 @@ class JobReadLoadBenchmark extends PostgresKafkaTest {
     String report =
         String.format(
             "gateway load: %d clients x %d requests (GET job, GET events?limit=20, PostgreSQL):"
-                + " %d ok, %d errors, %.0f req/s, p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
-            CLIENTS, REQUESTS, all.length, errors.get(), all.length / seconds, p50, p99, max);
+                + " %d ok, %d errors, %.0f req/s, p50 %.1f ms, p99 %.1f ms, max %.1f ms; %d cores, load"
+                + " average %.1f%n",
+            CLIENTS,
+            REQUESTS,
+            all.length,
+            errors.get(),
+            all.length / seconds,
+            p50,
+            p99,
+            max,
+            Runtime.getRuntime().availableProcessors(),
+            load);
+    report = serialReport + report;
     System.out.print(report);
     Path out = Path.of("target/bench/gateway-load.txt");
     Files.createDirectories(out.getParent());
