@@ -1,11 +1,9 @@
 package dev.r1.reward.service.messaging;
 
 import dev.r1.contracts.ContractViolationException;
-import dev.r1.contracts.MessageSerializer;
 import dev.r1.contracts.PoisonMessageException;
 import dev.r1.contracts.TopicSpec;
 import dev.r1.contracts.Topics;
-import dev.r1.contracts.VersionedMessage;
 import dev.r1.reward.service.RewardServiceProperties;
 import dev.r1.reward.service.scoring.InvalidRewardSpecException;
 import java.util.ArrayList;
@@ -14,20 +12,16 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
-import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
-import org.springframework.kafka.core.ProducerFactory;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.DefaultErrorHandler;
@@ -41,15 +35,6 @@ import org.springframework.kafka.support.ExponentialBackOffWithMaxRetries;
  */
 @Configuration(proxyBeanMethods = false)
 class KafkaMessagingConfig {
-
-  @Bean
-  ProducerFactory<String, VersionedMessage> r1ProducerFactory(KafkaProperties kafka) {
-    Map<String, Object> c = new HashMap<>(kafka.buildProducerProperties());
-    c.putAll(Topics.producerConfigs(Topics.SCORED_GROUPS));
-    c.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-    c.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, MessageSerializer.class);
-    return new DefaultKafkaProducerFactory<>(c);
-  }
 
   @Bean
   ConsumerFactory<String, byte[]> sampledGroupConsumerFactory(

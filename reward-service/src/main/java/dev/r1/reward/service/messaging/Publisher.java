@@ -1,16 +1,22 @@
 package dev.r1.reward.service.messaging;
 
 import dev.r1.contracts.DeadLetter;
+import dev.r1.contracts.MessageSerializer;
 import dev.r1.contracts.Topics;
 import dev.r1.contracts.VersionedMessage;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
-import org.springframework.kafka.core.ProducerFactory;
 import org.springframework.stereotype.Component;
 
 /**
@@ -22,10 +28,16 @@ class Publisher implements DisposableBean {
 
   private static final long SEND_TIMEOUT_SECONDS = 30;
 
+  private final DefaultKafkaProducerFactory<String, VersionedMessage> factory;
   private final KafkaTemplate<String, VersionedMessage> groups;
   private final KafkaTemplate<String, VersionedMessage> deadLetters;
 
-  Publisher(ProducerFactory<String, VersionedMessage> factory) {
+  Publisher(KafkaProperties kafka) {
+    Map<String, Object> c = new HashMap<>(kafka.buildProducerProperties());
+    c.putAll(Topics.producerConfigs(Topics.SCORED_GROUPS));
+    c.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+    c.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, MessageSerializer.class);
+    this.factory = new DefaultKafkaProducerFactory<>(c);
     this.groups = new KafkaTemplate<>(factory);
     this.deadLetters =
         new KafkaTemplate<>(factory, Topics.producerConfigs(Topics.SAMPLED_GROUPS_DLT));
@@ -71,5 +83,6 @@ class Publisher implements DisposableBean {
   @Override
   public void destroy() {
     deadLetters.destroy();
+    factory.destroy();
   }
 }
