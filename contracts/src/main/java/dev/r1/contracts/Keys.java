@@ -72,6 +72,11 @@ public final class Keys {
     return job(event.jobId());
   }
 
+  /** {@code jobId}. */
+  public static String of(JobSubmitted job) {
+    return job(job.jobId());
+  }
+
   /** The original record's key (may be null). */
   public static String of(DeadLetter deadLetter) {
     return deadLetter.key();
@@ -91,6 +96,8 @@ public final class Keys {
       return of((PolicyPublished) message);
     } else if (message instanceof JobEvent) {
       return of((JobEvent) message);
+    } else if (message instanceof JobSubmitted) {
+      return of((JobSubmitted) message);
     } else if (message instanceof DeadLetter) {
       return of((DeadLetter) message);
     }

@@ -144,6 +144,22 @@ public final class Topics {
    */
   public static final String JOB_EVENTS = "r1.job-events.v1";
 
+  /**
+   * Jobs accepted by the gateway, to be run by a worker.
+   *
+   * <ul>
+   *   <li>Value: {@link JobSubmitted}. Key: {@code jobId} ({@link Keys#of(JobSubmitted)}).
+   *   <li>Produced by: gateway (after validating and storing the job). Consumed by: trainer-service
+   *       (consumer group {@code r1-trainer}: grpo, pipeline) and distill-service ({@code
+   *       r1-distill}: sft, distill, eval); each skips the methods it does not run.
+   *   <li>Partitions: 3. Compression: lz4. Retention: 30 days. Max message: 2 MiB.
+   * </ul>
+   *
+   * Cancel, pause and resume requests go on {@link #JOB_EVENTS} as gateway-sourced {@link
+   * JobEvent}s.
+   */
+  public static final String JOBS = "r1.jobs.v1";
+
   /** Dead letters of {@link #PROMPTS}. */
   public static final String PROMPTS_DLT = PROMPTS + DLT_SUFFIX;
 
@@ -162,7 +178,10 @@ public final class Topics {
   /** Dead letters of {@link #JOB_EVENTS}. */
   public static final String JOB_EVENTS_DLT = JOB_EVENTS + DLT_SUFFIX;
 
-  /** The six data topics, in flow order. */
+  /** Dead letters of {@link #JOBS}. */
+  public static final String JOBS_DLT = JOBS + DLT_SUFFIX;
+
+  /** The seven data topics, in flow order (the jobs topic last). */
   public static final List<TopicSpec> MAIN =
       List.of(
           spec(PROMPTS, GROUP_PARTITIONS, "lz4", DAY_MS, SMALL_MAX_MESSAGE_BYTES, PromptTask.class),
@@ -190,12 +209,14 @@ public final class Topics {
                   30 * DAY_MS,
                   SMALL_MAX_MESSAGE_BYTES,
                   PolicyPublished.class)),
-          spec(JOB_EVENTS, 6, "lz4", 30 * DAY_MS, SMALL_MAX_MESSAGE_BYTES, JobEvent.class));
+          spec(JOB_EVENTS, 6, "lz4", 30 * DAY_MS, SMALL_MAX_MESSAGE_BYTES, JobEvent.class),
+          spec(JOBS, 3, "lz4", 30 * DAY_MS, SMALL_MAX_MESSAGE_BYTES, JobSubmitted.class));
 
   /**
-   * Every topic: the six data topics followed by their dead-letter topics. A DLT has the partition
-   * count of its source (so a recoverer may keep the source partition), zstd compression, 14 days
-   * retention, and room for the base64-encoded source payload (4/3 of the source limit plus 1 MiB).
+   * Every topic: the seven data topics followed by their dead-letter topics. A DLT has the
+   * partition count of its source (so a recoverer may keep the source partition), zstd compression,
+   * 14 days retention, and room for the base64-encoded source payload (4/3 of the source limit plus
+   * 1 MiB).
    */
   public static final List<TopicSpec> ALL = all();
 

@@ -6,8 +6,9 @@ package dev.r1.contracts;
  *
  * <p>The record types that implement this are the whole public payload vocabulary of the platform:
  * {@link PromptTask}, {@link SampledGroup}, {@link ScoredGroup}, {@link TrainingBatch}, {@link
- * PolicyPublished}, {@link JobEvent} and {@link DeadLetter}. Each declares a {@code SCHEMA_VERSION}
- * constant: the version its producers write and the newest its consumers accept.
+ * PolicyPublished}, {@link JobEvent}, {@link JobSubmitted} and {@link DeadLetter}. Each declares a
+ * {@code SCHEMA_VERSION} constant: the version its producers write and the newest its consumers
+ * accept.
  */
 public interface VersionedMessage {
 

@@ -1,6 +1,7 @@
 package dev.r1.contracts;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
@@ -91,6 +92,35 @@ class MessageRoundTripTest {
     JobEvent back = (JobEvent) roundTrip(Topics.JOB_EVENTS, e);
     assertThat(back).isEqualTo(e);
     assertThat(back.metrics()).containsEntry("kl", 1.5e-3);
+  }
+
+  @Test
+  void jobSubmittedSurvivesRoundTripWithNestedRewardSpec() {
+    JobSubmitted job =
+        new JobSubmitted(
+            JobSubmitted.SCHEMA_VERSION,
+            "job-7",
+            "grpo",
+            "tiny-arith",
+            "ds-1",
+            "file:/data/ds-1.jsonl",
+            Map.of("functions", List.of(Map.of("name", "accuracy", "weight", 1.0))),
+            Map.of("group_size", 8, "learning_rate", 1.0e-6, "loss_aggregation", "token_mean"),
+            "alice",
+            Instant.parse("2026-01-02T03:04:05Z"));
+    JobSubmitted back = (JobSubmitted) roundTrip(Topics.JOBS, job);
+    assertThat(back).isEqualTo(job);
+    assertThat(Keys.of((VersionedMessage) back)).isEqualTo("job-7");
+  }
+
+  @Test
+  void jobSubmittedRejectsUnknownMethodNamingTheField() {
+    assertThatThrownBy(
+            () ->
+                new JobSubmitted(
+                    1, "job-7", "ppo", "m", "ds-1", "file:/x", null, null, "alice", Instant.EPOCH))
+        .isInstanceOf(ContractViolationException.class)
+        .hasMessageContaining("method");
   }
 
   @Test

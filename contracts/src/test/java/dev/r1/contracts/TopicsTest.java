@@ -19,8 +19,9 @@ class TopicsTest {
             "r1.scored-groups.v1",
             "r1.training-batches.v1",
             "r1.policy-published.v1",
-            "r1.job-events.v1");
-    assertThat(Topics.ALL).hasSize(12);
+            "r1.job-events.v1",
+            "r1.jobs.v1");
+    assertThat(Topics.ALL).hasSize(14);
     for (TopicSpec main : Topics.MAIN) {
       TopicSpec dlt = Topics.spec(Topics.dlt(main.name())).orElseThrow();
       assertThat(dlt.name()).isEqualTo(main.name() + ".dlt");
