@@ -283,7 +283,12 @@ final class GrpoJobRun implements Runnable {
 
   private Map<String, Object> rewardSpec() {
     if (job.reward() != null && !job.reward().isEmpty()) {
-      return job.reward();
+      Map<String, Object> spec = new LinkedHashMap<>(job.reward());
+      // the gateway names the list "functions"; the rewards library's spec calls it "rewards"
+      if (spec.containsKey("functions") && !spec.containsKey("rewards")) {
+        spec.put("rewards", spec.remove("functions"));
+      }
+      return spec;
     }
     return Map.of(
         "rewards",
