@@ -30,7 +30,7 @@ public class PolicyPublisher {
    * Publishes a version and waits for the broker's acknowledgement.
    *
    * @param manifestUrl where samplers download the version's manifest
-   * @throws IllegalStateException when the broker does not acknowledge within 30 s
+   * @throws PublishFailedException when the broker does not acknowledge within 30 s
    */
   public PolicyPublished publish(Manifest version, String manifestUrl) {
     PolicyPublished message =
@@ -48,9 +48,9 @@ public class PolicyPublisher {
       kafka.send(Topics.POLICY_PUBLISHED, Keys.of(message), message).get(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while publishing " + describe(message), e);
+      throw new PublishFailedException("interrupted while publishing " + describe(message), e);
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException(
+      throw new PublishFailedException(
           "the broker did not acknowledge " + describe(message) + ": " + e.getMessage(), e);
     }
     log.info(

@@ -1,5 +1,6 @@
 package dev.r1.policy.web;
 
+import dev.r1.policy.publish.PublishFailedException;
 import dev.r1.policy.storage.InvalidNameException;
 import dev.r1.policy.storage.NotFoundException;
 import dev.r1.policy.storage.VersionConflictException;
@@ -34,9 +35,12 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     return problem(HttpStatus.CONFLICT, "Version conflict", e.getMessage());
   }
 
-  @ExceptionHandler(IllegalStateException.class)
-  ProblemDetail unavailable(IllegalStateException e) {
-    return problem(HttpStatus.SERVICE_UNAVAILABLE, "Not published", e.getMessage());
+  @ExceptionHandler(PublishFailedException.class)
+  ProblemDetail unavailable(PublishFailedException e) {
+    return problem(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        "Stored but not published",
+        e.getMessage() + "; the version is stored, register the next one or republish");
   }
 
   private static ProblemDetail problem(HttpStatus status, String title, String detail) {
