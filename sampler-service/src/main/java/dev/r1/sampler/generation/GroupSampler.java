@@ -10,6 +10,7 @@ import dev.r1.model.generate.Generator;
 import dev.r1.model.generate.SamplingParams;
 import dev.r1.model.tokenizer.Tokenizer;
 import dev.r1.sampler.SamplerProperties;
+import dev.r1.sampler.policy.JobPolicyFetcher;
 import dev.r1.sampler.policy.LoadedPolicy;
 import dev.r1.sampler.policy.PolicyLease;
 import dev.r1.sampler.policy.PolicyRegistry;
@@ -42,6 +43,7 @@ class GroupSampler {
   record Result(PromptTask task, SampledGroup group, Exception failure) {}
 
   private final PolicyRegistry registry;
+  private final JobPolicyFetcher fetcher;
   private final NDManager manager;
   private final PromptRenderer renderer;
   private final SamplerMetrics metrics;
@@ -49,10 +51,12 @@ class GroupSampler {
 
   GroupSampler(
       PolicyRegistry registry,
+      JobPolicyFetcher fetcher,
       NDManager samplerNdManager,
       SamplerProperties properties,
       SamplerMetrics metrics) {
     this.registry = registry;
+    this.fetcher = fetcher;
     this.manager = samplerNdManager;
     this.renderer = new PromptRenderer(properties.textPrompts());
     this.metrics = metrics;
@@ -68,6 +72,7 @@ class GroupSampler {
       Map<LoadedPolicy, PolicyLease> leaseOf = new IdentityHashMap<>();
       for (PromptTask t : tasks) {
         try {
+          fetcher.ensureLoaded(t.jobId());
           PolicyLease lease = registry.acquire(t.jobId(), t.requestedPolicyVersion());
           LoadedPolicy p = lease.policy();
           if (leaseOf.containsKey(p)) {
