@@ -1,12 +1,16 @@
 package dev.r1.launcher;
 
 import dev.r1.policy.PolicyServiceApplication;
+import dev.r1.policy.storage.PolicyStore;
 import dev.r1.reward.RewardServiceApplication;
 import dev.r1.sampler.SamplerServiceApplication;
 import dev.r1.trainer.TrainerServiceApplication;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -167,9 +171,28 @@ public final class LocalPlatform implements AutoCloseable {
     return workDir;
   }
 
-  /** The policy-service's folder of base models (a model copied here is served by name). */
-  public Path baseModelsDir() {
-    return workDir.resolve("policy-store").resolve("models");
+  /** The policy-service's store (base models and every job's versions). */
+  public PolicyStore store() {
+    return new PolicyStore(workDir.resolve("policy-store"));
+  }
+
+  /**
+   * Registers a Hugging Face folder as a base model that jobs can name (copied into the policy
+   * store, with its manifest).
+   */
+  public void installBaseModel(String name, Path folder) throws IOException {
+    PolicyStore store = store();
+    if (store.hasModel(name)) {
+      return;
+    }
+    Path staging = store.newStaging();
+    try (Stream<Path> files = Files.list(folder)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        Files.copy(f, staging.resolve(f.getFileName().toString()));
+      }
+    }
+    store.storeModel(name, staging);
+    log.info("Installed base model {} from {}.", name, folder);
   }
 
   @Override
