@@ -8,6 +8,13 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
+import dev.r1.model.safetensors.SafetensorsException;
+import dev.r1.model.safetensors.SafetensorsWriter;
+import dev.r1.model.safetensors.TensorData;
+import dev.r1.model.safetensors.TensorStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -145,6 +152,87 @@ public final class CausalLm implements AutoCloseable {
   public interface ParameterSource {
     /** Returns the values of {@code name} (row-major, {@code shape.size()} long). */
     double[] values(String name, Shape shape);
+
+    /** The same values as floats; sources that hold floats override this to avoid a copy. */
+    default float[] floats(String name, Shape shape) {
+      return toFloat(values(name, shape));
+    }
+  }
+
+  /**
+   * Loads a Hugging Face model folder: {@code config.json} and {@code model.safetensors} (or a
+   * sharded checkpoint with {@code model.safetensors.index.json}); F32, F16 and BF16 weights are
+   * widened to the requested type.
+   *
+   * @throws ModelFormatException naming the file and tensor for an unknown model_type, a missing
+   *     tensor, a shape mismatch, or a truncated or corrupt checkpoint
+   */
+  public static CausalLm load(Path folder, NDManager parent, DataType dataType) {
+    ModelConfig config = ModelConfig.read(folder);
+    try (TensorStore store = TensorStore.open(folder)) {
+      ParameterSource source =
+          new ParameterSource() {
+            @Override
+            public double[] values(String name, Shape shape) {
+              check(name, shape);
+              return store.readDouble(name);
+            }
+
+            @Override
+            public float[] floats(String name, Shape shape) {
+              check(name, shape);
+              return store.readFloat(name);
+            }
+
+            private void check(String name, Shape shape) {
+              if (!store.contains(name)) {
+                throw new ModelFormatException(
+                    "tensor '"
+                        + name
+                        + "' is missing from "
+                        + store.source()
+                        + " (config.json describes a "
+                        + config.modelType()
+                        + " model with "
+                        + config.numLayers()
+                        + " layers)");
+              }
+              long[] actual = store.info(name).shape();
+              if (!java.util.Arrays.equals(actual, shape.getShape())) {
+                throw new ModelFormatException(
+                    "tensor '"
+                        + name
+                        + "' in "
+                        + store.info(name).file()
+                        + " has shape "
+                        + java.util.Arrays.toString(actual)
+                        + " but config.json implies "
+                        + java.util.Arrays.toString(shape.getShape()));
+              }
+            }
+          };
+      return create(config, source, parent, dataType);
+    } catch (SafetensorsException e) {
+      throw new ModelFormatException(folder + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Saves this model as a Hugging Face folder that transformers and vLLM load: {@code config.json}
+   * and {@code model.safetensors} (F32, Hugging Face tensor names). Tokenizer files are the
+   * caller's to copy.
+   */
+  public void save(Path folder) throws IOException {
+    Files.createDirectories(folder);
+    config.write(folder);
+    Map<String, TensorData> tensors = new LinkedHashMap<>();
+    parameters.forEach(
+        (name, p) -> {
+          float[] data =
+              p.getDataType() == DataType.FLOAT32 ? p.toFloatArray() : toFloat(toDoubles(p));
+          tensors.put(name, new TensorData(data, p.getShape().getShape()));
+        });
+    new SafetensorsWriter().writeFile(folder.resolve(TensorStore.SINGLE_FILE), tensors);
   }
 
   /**
@@ -162,22 +250,21 @@ public final class CausalLm implements AutoCloseable {
     try {
       Map<String, NDArray> params = new LinkedHashMap<>();
       for (Map.Entry<String, Shape> e : parameterShapes(config).entrySet()) {
-        double[] v = source.values(e.getKey(), e.getValue());
-        if (v.length != e.getValue().size()) {
+        NDArray a =
+            dataType == DataType.FLOAT64
+                ? m.create(source.values(e.getKey(), e.getValue()), e.getValue())
+                : m.create(source.floats(e.getKey(), e.getValue()), e.getValue());
+        if (a.size() != e.getValue().size()) {
           throw new ModelFormatException(
               "tensor '"
                   + e.getKey()
                   + "' has "
-                  + v.length
+                  + a.size()
                   + " values, expected "
                   + e.getValue().size()
                   + " for shape "
                   + e.getValue());
         }
-        NDArray a =
-            dataType == DataType.FLOAT64
-                ? m.create(v, e.getValue())
-                : m.create(toFloat(v), e.getValue());
         a.setName(e.getKey());
         params.put(e.getKey(), a);
       }

@@ -53,6 +53,21 @@ public final class RewardRegistry {
     return factories.keySet();
   }
 
+  /**
+   * The parameter names the named function accepts, or null when the function validates its own
+   * parameters.
+   *
+   * @throws IllegalArgumentException for an unknown name
+   */
+  public Set<String> parameters(String name) {
+    RewardFactory f = factories.get(name);
+    if (f == null) {
+      throw new IllegalArgumentException(
+          "unknown reward function '" + name + "' (known: " + new TreeSet<>(names()) + ")");
+    }
+    return f.params();
+  }
+
   public boolean contains(String name) {
     return factories.containsKey(name);
   }
@@ -113,7 +128,8 @@ public final class RewardRegistry {
       register("code", RewardFactory.of(CodeReward.PARAMS, CodeReward::from));
       register(
           "accuracy",
-          RewardFactory.of(null, p -> new AccuracyReward(AccuracyOptions.from(p.asMap()))));
+          RewardFactory.of(
+              AccuracyOptions.PARAMS, p -> new AccuracyReward(AccuracyOptions.from(p.asMap()))));
       return this;
     }
 

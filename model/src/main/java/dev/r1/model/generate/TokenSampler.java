@@ -7,6 +7,7 @@ import java.util.SplittableRandom;
 final class TokenSampler {
 
   private final SamplingParams params;
+  private double[] weights; // scratch; a sampler serves one generation loop on one thread
 
   TokenSampler(SamplingParams params) {
     this.params = params;
@@ -27,18 +28,48 @@ final class TokenSampler {
       return new Draw(best - offset, lp, lp);
     }
     double invT = 1.0 / params.temperature();
-    double lseAll = logSumExp(logits, offset, vocab, invT, null);
-    boolean[] keep = null;
     if ((params.topK() > 0 && params.topK() < vocab) || params.topP() < 1) {
-      keep = truncation(logits, offset, vocab, invT, lseAll);
+      return drawTruncated(logits, offset, vocab, invT, random);
     }
-    double lseKept = keep == null ? lseAll : logSumExp(logits, offset, vocab, invT, keep);
+    // one pass for the max, one for the exponentials, one partial scan for the draw
+    double max = Double.NEGATIVE_INFINITY;
+    for (int i = offset; i < offset + vocab; i++) {
+      max = Math.max(max, logits[i] * invT);
+    }
+    if (weights == null || weights.length < vocab) {
+      weights = new double[vocab];
+    }
+    double sum = 0;
+    for (int i = 0; i < vocab; i++) {
+      double w = Math.exp(logits[offset + i] * invT - max);
+      weights[i] = w;
+      sum += w;
+    }
+    double target = random.nextDouble() * sum;
+    double cumulative = 0;
+    int chosen = vocab - 1;
+    for (int i = 0; i < vocab; i++) {
+      cumulative += weights[i];
+      if (target < cumulative) {
+        chosen = i;
+        break;
+      }
+    }
+    float lp = (float) (logits[offset + chosen] * invT - max - Math.log(sum));
+    return new Draw(chosen, lp, lp);
+  }
+
+  private Draw drawTruncated(
+      float[] logits, int offset, int vocab, double invT, SplittableRandom random) {
+    double lseAll = logSumExp(logits, offset, vocab, invT, null);
+    boolean[] keep = truncation(logits, offset, vocab, invT, lseAll);
+    double lseKept = logSumExp(logits, offset, vocab, invT, keep);
     double u = random.nextDouble();
     double cumulative = 0;
     int chosen = -1;
     int lastKept = -1;
     for (int i = 0; i < vocab; i++) {
-      if (keep != null && !keep[i]) {
+      if (!keep[i]) {
         continue;
       }
       lastKept = i;

@@ -34,7 +34,8 @@ public record AccuracyOptions(
     int maxAnswerChars,
     int maxNestingDepth) {
 
-  private static final Set<String> KEYS =
+  /** The parameter names {@link #from(Map)} accepts (snake_case). */
+  public static final Set<String> PARAMS =
       Set.of(
           "require_answer_outside_think",
           "latex",
@@ -121,7 +122,7 @@ public record AccuracyOptions(
   }
 
   /**
-   * Builds options from reward-spec parameters (snake_case keys, see {@link #KEYS}); missing keys
+   * Builds options from reward-spec parameters (snake_case keys, see {@link #PARAMS}); missing keys
    * keep their defaults.
    *
    * @throws IllegalArgumentException naming any unknown key or badly typed value
@@ -133,13 +134,13 @@ public record AccuracyOptions(
     }
     List<String> unknown = new ArrayList<>();
     for (String k : new TreeSet<>(params.keySet())) {
-      if (!KEYS.contains(k)) {
+      if (!PARAMS.contains(k)) {
         unknown.add(k);
       }
     }
     if (!unknown.isEmpty()) {
       throw new IllegalArgumentException(
-          "unknown accuracy reward parameter(s) " + unknown + "; known: " + new TreeSet<>(KEYS));
+          "unknown accuracy reward parameter(s) " + unknown + "; known: " + new TreeSet<>(PARAMS));
     }
     Map<String, Object> p = new LinkedHashMap<>(params);
     return new AccuracyOptions(

@@ -1,0 +1,59 @@
+package dev.r1.cli;
+
+import dev.r1.model.bench.ModelBench;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "bench",
+    description =
+        "Measure training tokens/s (batch 32 x 64, forward + backward + AdamW), KV-cache decode"
+            + " tokens/s (batch 64, prompt 16, 128 new) and resident memory over the run.")
+final class BenchCommand implements Callable<Integer> {
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--steps", defaultValue = "100", description = "measured training steps")
+  int steps;
+
+  @Option(names = "--decode-rounds", defaultValue = "3")
+  int decodeRounds;
+
+  @Option(
+      names = "--config",
+      defaultValue = "both",
+      description = "small (hidden 128, 4 layers), large (hidden 512, 8 layers) or both")
+  String config;
+
+  @Override
+  public Integer call() {
+    var out = spec.commandLine().getOut();
+    List<ModelBench.Result> results = new ArrayList<>();
+    if (!config.equals("large")) {
+      results.add(ModelBench.run("small", ModelBench.small(), steps, decodeRounds, out::println));
+    }
+    if (!config.equals("small")) {
+      results.add(
+          ModelBench.run("large", ModelBench.large(), Math.max(3, steps / 20), 1, out::println));
+    }
+    out.printf(
+        "%-6s %12s %14s %14s %10s %10s%n",
+        "config", "params", "train tok/s", "decode tok/s", "rss start", "rss end");
+    for (ModelBench.Result r : results) {
+      out.printf(
+          "%-6s %,12d %,14.0f %,14.0f %8.0fMB %8.0fMB%n",
+          r.name(),
+          r.parameters(),
+          r.trainTokensPerSecond(),
+          r.decodeTokensPerSecond(),
+          r.rssStartMb(),
+          r.rssEndMb());
+    }
+    out.flush();
+    return 0;
+  }
+}

@@ -1,0 +1,88 @@
+package dev.r1.reward.service.messaging;
+
+import dev.r1.contracts.DeadLetter;
+import dev.r1.contracts.MessageSerializer;
+import dev.r1.contracts.Topics;
+import dev.r1.contracts.VersionedMessage;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Publishes records to Kafka synchronously (the caller learns of a failure and can retry): scored
+ * groups with the contract's group-topic limits, dead letters with the larger dead-letter limits.
+ */
+@Component
+class Publisher implements DisposableBean {
+
+  private static final long SEND_TIMEOUT_SECONDS = 30;
+
+  private final DefaultKafkaProducerFactory<String, VersionedMessage> factory;
+  private final KafkaTemplate<String, VersionedMessage> groups;
+  private final KafkaTemplate<String, VersionedMessage> deadLetters;
+
+  Publisher(KafkaProperties kafka) {
+    Map<String, Object> c = new HashMap<>(kafka.buildProducerProperties());
+    c.putAll(Topics.producerConfigs(Topics.SCORED_GROUPS));
+    c.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+    c.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, MessageSerializer.class);
+    this.factory = new DefaultKafkaProducerFactory<>(c);
+    this.groups = new KafkaTemplate<>(factory);
+    this.deadLetters =
+        new KafkaTemplate<>(factory, Topics.producerConfigs(Topics.SAMPLED_GROUPS_DLT));
+  }
+
+  /** Sends a group-topic record and waits for the broker's acknowledgement. */
+  void send(String topic, String key, VersionedMessage value) {
+    await(groups, topic, key, value);
+  }
+
+  /** Sends a dead letter (keyed like the original record) and waits for the acknowledgement. */
+  void sendDeadLetter(String topic, DeadLetter deadLetter) {
+    await(deadLetters, topic, deadLetter.key(), deadLetter);
+  }
+
+  private static void await(
+      KafkaTemplate<String, VersionedMessage> template,
+      String topic,
+      String key,
+      VersionedMessage value) {
+    try {
+      template.send(topic, key, value).get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KafkaException("interrupted while sending to " + topic, e);
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      for (Throwable t = c; t != null; t = t.getCause()) {
+        if (t instanceof RecordTooLargeException tooLarge) {
+          throw tooLarge; // not retryable: the record goes to the dead-letter topic
+        }
+      }
+      if (c instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new KafkaException("sending to " + topic + " failed: " + c, c);
+    } catch (TimeoutException e) {
+      throw new KafkaException(
+          "sending to " + topic + " was not acknowledged within " + SEND_TIMEOUT_SECONDS + " s", e);
+    }
+  }
+
+  @Override
+  public void destroy() {
+    deadLetters.destroy();
+    factory.destroy();
+  }
+}

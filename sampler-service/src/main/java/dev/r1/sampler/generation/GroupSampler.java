@@ -1,0 +1,217 @@
+package dev.r1.sampler.generation;
+
+import ai.djl.ndarray.NDManager;
+import dev.r1.contracts.Completion;
+import dev.r1.contracts.FinishReason;
+import dev.r1.contracts.GenerationTimings;
+import dev.r1.contracts.PromptTask;
+import dev.r1.contracts.SampledGroup;
+import dev.r1.model.generate.Generator;
+import dev.r1.model.generate.SamplingParams;
+import dev.r1.model.tokenizer.Tokenizer;
+import dev.r1.sampler.SamplerProperties;
+import dev.r1.sampler.policy.JobPolicyFetcher;
+import dev.r1.sampler.policy.LoadedPolicy;
+import dev.r1.sampler.policy.PolicyLease;
+import dev.r1.sampler.policy.PolicyRegistry;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Generates the groups of a batch of prompt tasks. Tasks are grouped by the policy version that
+ * serves them and by decoding parameters; each such set runs as one batched generation with every
+ * prompt repeated G times. A task with a seed runs on its own, so its group does not depend on what
+ * else was in the batch. Behaviour log-probs are the temperature-scaled log-softmax without
+ * top-k/top-p truncation: what the trainer recomputes.
+ */
+@Component
+class GroupSampler {
+
+  private static final Logger log = LoggerFactory.getLogger(GroupSampler.class);
+
+  /** One task's outcome: a group, or the failure that prevented it. */
+  record Result(PromptTask task, SampledGroup group, Exception failure) {}
+
+  private final PolicyRegistry registry;
+  private final JobPolicyFetcher fetcher;
+  private final NDManager manager;
+  private final PromptRenderer renderer;
+  private final SamplerMetrics metrics;
+  private final String instanceId;
+
+  GroupSampler(
+      PolicyRegistry registry,
+      JobPolicyFetcher fetcher,
+      NDManager samplerNdManager,
+      SamplerProperties properties,
+      SamplerMetrics metrics) {
+    this.registry = registry;
+    this.fetcher = fetcher;
+    this.manager = samplerNdManager;
+    this.renderer = new PromptRenderer(properties.textPrompts());
+    this.metrics = metrics;
+    this.instanceId = properties.instanceId();
+  }
+
+  /** Samples every task; the results are in task order. */
+  List<Result> sample(List<PromptTask> tasks) {
+    Map<PromptTask, Result> results = new IdentityHashMap<>();
+    Map<LoadedPolicy, List<PromptTask>> byPolicy = new LinkedHashMap<>();
+    List<PolicyLease> leases = new ArrayList<>();
+    try {
+      Map<LoadedPolicy, PolicyLease> leaseOf = new IdentityHashMap<>();
+      for (PromptTask t : tasks) {
+        try {
+          fetcher.ensureLoaded(t.jobId());
+          PolicyLease lease = registry.acquire(t.jobId(), t.requestedPolicyVersion());
+          LoadedPolicy p = lease.policy();
+          if (leaseOf.containsKey(p)) {
+            lease.close(); // one lease per version per batch is enough
+          } else {
+            leaseOf.put(p, lease);
+            leases.add(lease);
+          }
+          byPolicy.computeIfAbsent(p, k -> new ArrayList<>()).add(t);
+        } catch (RuntimeException e) {
+          results.put(t, new Result(t, null, e));
+        }
+      }
+      for (Map.Entry<LoadedPolicy, List<PromptTask>> e : byPolicy.entrySet()) {
+        sampleWith(e.getKey(), e.getValue(), results);
+      }
+    } finally {
+      leases.forEach(PolicyLease::close);
+    }
+    return tasks.stream().map(results::get).toList();
+  }
+
+  private void sampleWith(
+      LoadedPolicy policy, List<PromptTask> tasks, Map<PromptTask, Result> out) {
+    Map<PromptTask, int[]> prompts = new IdentityHashMap<>();
+    Map<Object, List<PromptTask>> sets = new LinkedHashMap<>();
+    for (PromptTask t : tasks) {
+      try {
+        prompts.put(t, renderer.render(t, policy.tokenizer()));
+      } catch (RuntimeException e) {
+        out.put(t, new Result(t, null, e));
+        continue;
+      }
+      dev.r1.contracts.SamplingParams sp = t.samplingParams();
+      Object key =
+          sp.seed() != null
+              ? t // seeded: alone
+              : List.of(sp.temperature(), sp.topP(), sp.topK(), sp.maxNewTokens());
+      sets.computeIfAbsent(key, k -> new ArrayList<>()).add(t);
+    }
+    for (List<PromptTask> set : sets.values()) {
+      try {
+        generate(policy, set, prompts, out);
+      } catch (RuntimeException e) {
+        log.error(
+            "Generation failed for {} tasks of job {} with {}: {}",
+            set.size(),
+            set.get(0).jobId(),
+            policy,
+            e.toString());
+        set.forEach(t -> out.put(t, new Result(t, null, e)));
+      }
+    }
+  }
+
+  private void generate(
+      LoadedPolicy policy,
+      List<PromptTask> set,
+      Map<PromptTask, int[]> prompts,
+      Map<PromptTask, Result> out) {
+    Tokenizer tokenizer = policy.tokenizer();
+    dev.r1.contracts.SamplingParams sp = set.get(0).samplingParams();
+    Set<Integer> stopIds = new HashSet<>();
+    for (int id : tokenizer.stopTokenIds()) {
+      stopIds.add(id);
+    }
+    long seed = sp.seed() != null ? sp.seed() : ThreadLocalRandom.current().nextLong();
+    SamplingParams params =
+        new SamplingParams(
+            sp.maxNewTokens(), sp.temperature(), sp.topK(), sp.topP(), seed, stopIds);
+    List<int[]> rows = new ArrayList<>();
+    for (PromptTask t : set) {
+      for (int g = 0; g < t.samplingParams().groupSize(); g++) {
+        rows.add(prompts.get(t));
+      }
+    }
+    long start = System.nanoTime();
+    List<dev.r1.model.generate.Completion> generated;
+    try (NDManager batch = manager.newSubManager()) {
+      generated =
+          new Generator(policy.model(), tokenizer.padTokenId()).generate(batch, rows, params);
+    }
+    long nanos = System.nanoTime() - start;
+    long millis = nanos / 1_000_000;
+    int row = 0;
+    long total = 0;
+    for (PromptTask t : set) {
+      int g = t.samplingParams().groupSize();
+      List<Completion> completions = new ArrayList<>(g);
+      long groupTokens = 0;
+      for (int i = 0; i < g; i++, row++) {
+        Completion c = toContract(t, i, generated.get(row), tokenizer);
+        completions.add(c);
+        groupTokens += generated.get(row).tokens().length;
+      }
+      total += groupTokens;
+      double tps = nanos > 0 ? groupTokens / (nanos / 1e9) : 0;
+      try {
+        out.put(
+            t,
+            new Result(
+                t,
+                new SampledGroup(
+                    SampledGroup.SCHEMA_VERSION,
+                    t.jobId(),
+                    t.promptId(),
+                    t.resolvedGroupId(),
+                    policy.version(),
+                    t,
+                    prompts.get(t),
+                    completions,
+                    new GenerationTimings(millis, tps),
+                    instanceId),
+                null));
+      } catch (RuntimeException e) {
+        out.put(t, new Result(t, null, e));
+      }
+    }
+    metrics.generated(total, nanos);
+    log.debug(
+        "Generated {} rows ({} tokens) with {} in {} ms.", rows.size(), total, policy, millis);
+  }
+
+  private static Completion toContract(
+      PromptTask t, int index, dev.r1.model.generate.Completion c, Tokenizer tokenizer) {
+    int[] tokens = c.tokens();
+    float[] logprobs = c.scaledLogprobs();
+    FinishReason reason = "stop".equals(c.finishReason()) ? FinishReason.STOP : FinishReason.LENGTH;
+    int keep = StopStrings.cut(tokens, t.samplingParams().stop(), tokenizer);
+    if (keep < tokens.length) {
+      tokens = Arrays.copyOf(tokens, keep);
+      logprobs = Arrays.copyOf(logprobs, keep);
+      reason = FinishReason.STOP;
+    }
+    return new Completion(
+        t.resolvedGroupId() + "/" + index,
+        tokenizer.decode(tokens, true),
+        tokens,
+        logprobs,
+        reason);
+  }
+}

@@ -1,0 +1,210 @@
+package dev.r1.sampler.policy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.r1.sampler.SamplerProperties;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Fetches a stored model folder from the policy-service: reads the manifest, downloads every file,
+ * checks each file's SHA-256 against the manifest (and the weights' against the published hash),
+ * retrying a failed file with backoff. A folder is moved into the cache only when complete.
+ */
+@Component
+public class PolicyDownloader {
+
+  private static final Logger log = LoggerFactory.getLogger(PolicyDownloader.class);
+  private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
+
+  private final HttpClient http =
+      HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(10))
+          .followRedirects(HttpClient.Redirect.NORMAL)
+          .build();
+  private final ObjectMapper json = new ObjectMapper();
+  private final Path cacheDir;
+  private final int attempts;
+
+  PolicyDownloader(SamplerProperties properties) {
+    this.cacheDir = properties.cacheDir().toAbsolutePath();
+    this.attempts = properties.downloadAttempts();
+  }
+
+  /** A downloaded folder with what its manifest says about it. */
+  public record Downloaded(Path dir, String jobId, long version, long step, String sha256) {}
+
+  /**
+   * Downloads the folder a manifest describes into {@code cacheDir/<cacheName>}.
+   *
+   * @param manifestUrl the manifest's URL
+   * @param expectedSha256 the weights' hash as published, or null to trust the manifest
+   * @param cacheName the cache sub-directory (e.g. {@code job-1/v3})
+   * @throws IOException when a file keeps failing or a hash does not match
+   */
+  public Downloaded download(String manifestUrl, String expectedSha256, String cacheName)
+      throws IOException, InterruptedException {
+    JsonNode manifest = json.readTree(fetchText(manifestUrl));
+    String sha = manifest.path("sha256").asText(null);
+    if (expectedSha256 != null && !expectedSha256.equals(sha)) {
+      throw new IOException(
+          "manifest "
+              + manifestUrl
+              + " gives weights sha256 "
+              + sha
+              + " but the published version says "
+              + expectedSha256);
+    }
+    String jobId = manifest.path("jobId").isTextual() ? manifest.path("jobId").asText() : null;
+    long version = manifest.path("version").asLong();
+    Path target = cacheDir.resolve(cacheName).normalize();
+    if (!target.startsWith(cacheDir)) {
+      throw new IOException("cache name " + cacheName + " leaves the cache directory");
+    }
+    Files.createDirectories(target.getParent());
+    Path part = target.resolveSibling(target.getFileName() + ".part-" + UUID.randomUUID());
+    Files.createDirectories(part);
+    try {
+      for (JsonNode f : manifest.path("files")) {
+        String name = f.path("name").asText();
+        if (!SAFE_NAME.matcher(name).matches() || name.contains("..")) {
+          throw new IOException("manifest " + manifestUrl + " names an unsafe file '" + name + "'");
+        }
+        String url =
+            f.path("url").isTextual()
+                ? f.path("url").asText()
+                : URI.create(manifestUrl).resolve("files/" + name).toString();
+        downloadFile(
+            url, part.resolve(name), f.path("sha256").asText(), f.path("sizeBytes").asLong(-1));
+      }
+      deleteTree(target);
+      Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      deleteTree(part);
+    }
+    log.info(
+        "Downloaded {} (version {}, {} files) from {} into {}.",
+        jobId == null ? "base model " + manifest.path("model").asText() : "job " + jobId,
+        version,
+        manifest.path("files").size(),
+        manifestUrl,
+        target);
+    return new Downloaded(target, jobId, version, manifest.path("step").asLong(), sha);
+  }
+
+  private void downloadFile(String url, Path file, String expectedSha, long expectedSize)
+      throws IOException, InterruptedException {
+    IOException last = null;
+    for (int attempt = 1; attempt <= attempts; attempt++) {
+      try {
+        HttpResponse<InputStream> r =
+            http.send(
+                HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(30)).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        MessageDigest digest = sha256();
+        try (InputStream in = new DigestInputStream(r.body(), digest)) {
+          if (r.statusCode() != 200) {
+            throw new IOException("GET " + url + " answered " + r.statusCode());
+          }
+          try (OutputStream out = Files.newOutputStream(file)) {
+            in.transferTo(out);
+          }
+        }
+        String actual = HexFormat.of().formatHex(digest.digest());
+        if (!actual.equals(expectedSha)) {
+          throw new IOException(
+              "GET "
+                  + url
+                  + " gave bytes with sha256 "
+                  + actual
+                  + ", the manifest says "
+                  + expectedSha);
+        }
+        if (expectedSize >= 0 && Files.size(file) != expectedSize) {
+          throw new IOException(
+              "GET "
+                  + url
+                  + " gave "
+                  + Files.size(file)
+                  + " bytes, the manifest says "
+                  + expectedSize);
+        }
+        return;
+      } catch (IOException e) {
+        last = e;
+        log.warn("Download attempt {} of {} failed: {}", attempt, attempts, e.getMessage());
+        if (attempt < attempts) {
+          Thread.sleep(200L << (attempt - 1));
+        }
+      }
+    }
+    throw last;
+  }
+
+  private String fetchText(String url) throws IOException, InterruptedException {
+    IOException last = null;
+    for (int attempt = 1; attempt <= attempts; attempt++) {
+      try {
+        HttpResponse<String> r =
+            http.send(
+                HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          return r.body();
+        }
+        last = new IOException("GET " + url + " answered " + r.statusCode() + ": " + r.body());
+        if (r.statusCode() == 404) {
+          break;
+        }
+      } catch (IOException e) {
+        last = e;
+      }
+      if (attempt < attempts) {
+        Thread.sleep(200L << (attempt - 1));
+      }
+    }
+    throw last;
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + dir, e);
+    }
+  }
+}

@@ -1,0 +1,511 @@
+package dev.r1.trainer.job;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.r1.contracts.ChatMessage;
+import dev.r1.contracts.Completion;
+import dev.r1.contracts.CompletionScore;
+import dev.r1.contracts.EventLevel;
+import dev.r1.contracts.FinishReason;
+import dev.r1.contracts.GroupRef;
+import dev.r1.contracts.JobEvent;
+import dev.r1.contracts.JobEventType;
+import dev.r1.contracts.JobSubmitted;
+import dev.r1.contracts.PromptTask;
+import dev.r1.contracts.RewardComponent;
+import dev.r1.contracts.SamplingParams;
+import dev.r1.contracts.ScoredGroup;
+import dev.r1.contracts.Topics;
+import dev.r1.contracts.TrainingBatch;
+import dev.r1.model.CausalLm;
+import dev.r1.model.tokenizer.Tokenizer;
+import dev.r1.model.train.TrainingCheckpoint;
+import dev.r1.trainer.TrainerProperties;
+import dev.r1.trainer.messaging.Publisher;
+import dev.r1.trainer.metrics.TrainerMetrics;
+import dev.r1.trainer.policy.PolicyClient;
+import dev.r1.training.grpo.GrpoStepMetrics;
+import dev.r1.training.grpo.GrpoTrainer;
+import dev.r1.training.grpo.PromptGroup;
+import dev.r1.training.grpo.SampledCompletion;
+import dev.r1.training.task.ChatPrompts;
+import dev.r1.training.task.TaskRow;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One GRPO job: publishes prompts at most {@code max_staleness} policy versions ahead of the
+ * update, assembles each step's batch from the scored groups that come back (dropping stale and
+ * duplicate groups), runs the update, publishes the new weights through the policy-service, and
+ * checkpoints every {@code checkpoint_every} steps so a restarted trainer resumes where it was.
+ */
+final class GrpoJobRun implements Runnable {
+
+  private static final Logger log = LoggerFactory.getLogger(GrpoJobRun.class);
+  static final String SOURCE = "trainer-service";
+  static final String DEFAULT_REWARD_SPEC_NOTE = "accuracy 1.0 + format 0.2";
+  private static final List<String> TOKENIZER_FILES =
+      List.of(
+          "tokenizer.json",
+          "tokenizer_config.json",
+          "generation_config.json",
+          "special_tokens_map.json",
+          "chat_template.jinja");
+
+  private final JobSubmitted job;
+  private final TrainerProperties props;
+  private final PolicyClient policy;
+  private final Publisher publisher;
+  private final TrainerMetrics metrics;
+  private final BlockingQueue<Delivered> inbox = new LinkedBlockingQueue<>();
+  private final Map<String, PromptTask> outstanding = new ConcurrentHashMap<>();
+  private final Set<String> seen = ConcurrentHashMap.newKeySet();
+  private final List<String> trained = Collections.synchronizedList(new ArrayList<>());
+  private final Map<String, Long> dropped = new ConcurrentHashMap<>();
+  private final AtomicLong sequence = new AtomicLong();
+  private volatile boolean cancelled;
+  private volatile boolean paused;
+  private volatile String state = "queued";
+  private volatile String message = "";
+  private volatile long step;
+  private volatile long version;
+  private volatile long maxSteps;
+  private volatile Map<String, Double> lastMetrics = Map.of();
+
+  private record Delivered(ScoredGroup group, int partition, long offset) {}
+
+  GrpoJobRun(
+      JobSubmitted job,
+      TrainerProperties props,
+      PolicyClient policy,
+      Publisher publisher,
+      TrainerMetrics metrics) {
+    this.job = job;
+    this.props = props;
+    this.policy = policy;
+    this.publisher = publisher;
+    this.metrics = metrics;
+  }
+
+  void deliver(ScoredGroup group, int partition, long offset) {
+    inbox.add(new Delivered(group, partition, offset));
+  }
+
+  void cancel() {
+    cancelled = true;
+  }
+
+  void pause(boolean p) {
+    paused = p;
+  }
+
+  JobStatus status() {
+    return new JobStatus(
+        job.jobId(),
+        state,
+        step,
+        maxSteps,
+        version,
+        lastMetrics,
+        List.copyOf(trained),
+        Map.copyOf(dropped),
+        message);
+  }
+
+  @Override
+  public void run() {
+    try {
+      train();
+    } catch (CancelledException e) {
+      state = "cancelled";
+      message = "Job " + job.jobId() + " was cancelled at step " + step + ".";
+      log.info(message);
+      event(JobEventType.CANCELLED, EventLevel.INFO, message);
+    } catch (Throwable t) {
+      state = "failed";
+      message = "Job " + job.jobId() + " failed at step " + step + ": " + t.getMessage();
+      log.error(message, t);
+      try {
+        event(JobEventType.FAILED, EventLevel.ERROR, message);
+      } catch (RuntimeException e) {
+        log.error("Could not report the failure of job {}.", job.jobId(), e);
+      }
+    }
+  }
+
+  private void train() throws Exception {
+    GrpoJobSpec spec = GrpoJobSpec.from(job.hyperparameters());
+    maxSteps = spec.maxSteps();
+    state = "running";
+    event(
+        JobEventType.RUNNING,
+        EventLevel.INFO,
+        "Job "
+            + job.jobId()
+            + " started GRPO on "
+            + job.model()
+            + " for "
+            + spec.maxSteps()
+            + " steps with "
+            + spec.batchPrompts()
+            + " prompts x "
+            + spec.groupSize()
+            + " completions per step.");
+    Path dir = props.workDir().resolve("jobs").resolve(job.jobId());
+    Path base = dir.resolve("base");
+    Path checkpoint = dir.resolve("checkpoint");
+    boolean resume = Files.isRegularFile(checkpoint.resolve(TrainingCheckpoint.STATE_FILE));
+    if (!Files.isRegularFile(base.resolve("config.json"))) {
+      policy.downloadModel(job.model(), base);
+    }
+    List<TaskRow> rows = TaskSource.rows(job.datasetUri(), spec);
+    Map<String, Object> rewardSpec = rewardSpec();
+    try (Tokenizer tok = Tokenizer.load(base);
+        NDManager root = NDManager.newBaseManager();
+        CausalLm model = CausalLm.load(resume ? checkpoint : base, root, DataType.FLOAT32);
+        CausalLm reference = spec.beta() > 0 ? CausalLm.load(base, root, DataType.FLOAT32) : null;
+        GrpoTrainer trainer =
+            new GrpoTrainer(model, reference, spec.trainerConfig(tok.padTokenId()), root)) {
+      if (resume) {
+        TrainingCheckpoint.State s = TrainingCheckpoint.restore(checkpoint, trainer.optimizer());
+        step = s.step();
+        version = ((Number) s.extra().getOrDefault("policy_version", s.step())).longValue();
+        trainer.setPolicyVersion(version);
+        log.info(
+            "Job {} resumed from its checkpoint at step {} (policy version {}).",
+            job.jobId(),
+            step,
+            version);
+      } else {
+        publishVersion(model, base, dir, 0, 0);
+      }
+      ChatPrompts prompts = ChatPrompts.r1ChatMl();
+      long scheduled = step;
+      while (step < spec.maxSteps()) {
+        awaitResume();
+        while (scheduled <= step + spec.maxStaleness() && scheduled < spec.maxSteps()) {
+          publishPrompts(spec, rows, scheduled++, rewardSpec);
+        }
+        long t0 = System.nanoTime();
+        List<Delivered> batch = collect(spec, tok, prompts);
+        double waitSeconds = (System.nanoTime() - t0) / 1e9;
+        List<PromptGroup> groups = new ArrayList<>();
+        for (Delivered d : batch) {
+          groups.add(toPromptGroup(d.group(), tok, prompts));
+        }
+        GrpoStepMetrics m;
+        JobManager.UPDATE_LOCK.lock();
+        try {
+          m = trainer.update(groups);
+        } finally {
+          JobManager.UPDATE_LOCK.unlock();
+        }
+        long t1 = System.nanoTime();
+        long trainedStep = step;
+        version = trainer.policyVersion();
+        publishVersion(model, base, dir, version, trainedStep + 1);
+        for (Delivered d : batch) {
+          trained.add(d.group().groupId());
+        }
+        publisher.send(
+            Topics.TRAINING_BATCHES,
+            TrainingBatch.of(
+                job.jobId(),
+                job.jobId() + "-step-" + trainedStep,
+                trainedStep,
+                version,
+                batch.stream()
+                    .map(d -> GroupRef.of(d.group(), d.partition(), d.offset()))
+                    .toList()));
+        Map<String, Double> values = TrainerMetrics.asMap(m, waitSeconds);
+        lastMetrics = values;
+        step = trainedStep + 1;
+        if (step % spec.checkpointEvery() == 0 || step == spec.maxSteps()) {
+          TrainingCheckpoint.save(
+              checkpoint,
+              model,
+              trainer.optimizer(),
+              new TrainingCheckpoint.State(step, spec.seed(), Map.of("policy_version", version)));
+          event(
+              JobEventType.CHECKPOINT,
+              EventLevel.INFO,
+              "Job "
+                  + job.jobId()
+                  + " saved a checkpoint at step "
+                  + step
+                  + " (policy version "
+                  + version
+                  + ").");
+        }
+        double publishSeconds = (System.nanoTime() - t1) / 1e9;
+        metrics.record(job.jobId(), values, waitSeconds, m.updateSeconds(), publishSeconds);
+        publisher.send(
+            Topics.JOB_EVENTS,
+            JobEvent.stepMetrics(
+                job.jobId(),
+                sequence.incrementAndGet(),
+                SOURCE,
+                trainedStep,
+                values,
+                Instant.now()));
+        log.info("Job {} step {} of {}: {}", job.jobId(), step, spec.maxSteps(), m.summary());
+      }
+      state = "succeeded";
+      message =
+          "Job "
+              + job.jobId()
+              + " finished "
+              + step
+              + " steps; the final policy is version "
+              + version
+              + ".";
+      event(JobEventType.SUCCEEDED, EventLevel.INFO, message);
+      log.info(message);
+    }
+  }
+
+  private Map<String, Object> rewardSpec() {
+    if (job.reward() != null && !job.reward().isEmpty()) {
+      Map<String, Object> spec = new LinkedHashMap<>(job.reward());
+      // the gateway names the list "functions"; the rewards library's spec calls it "rewards"
+      if (spec.containsKey("functions") && !spec.containsKey("rewards")) {
+        spec.put("rewards", spec.remove("functions"));
+      }
+      return spec;
+    }
+    return Map.of(
+        "rewards",
+        List.of(
+            Map.of("name", "accuracy", "weight", 1.0), Map.of("name", "format", "weight", 0.2)));
+  }
+
+  private void publishPrompts(
+      GrpoJobSpec spec, List<TaskRow> rows, long forStep, Map<String, Object> rewardSpec) {
+    for (int i = 0; i < spec.batchPrompts(); i++) {
+      int rowIndex = (int) ((forStep * spec.batchPrompts() + i) % rows.size());
+      publishPrompt(
+          spec, rows.get(rowIndex), rowIndex, forStep, "s" + forStep + "-p" + i, rewardSpec);
+    }
+  }
+
+  private void publishPrompt(
+      GrpoJobSpec spec,
+      TaskRow row,
+      long rowIndex,
+      long forStep,
+      String groupId,
+      Map<String, Object> rewardSpec) {
+    Map<String, Object> metadata = new LinkedHashMap<>();
+    metadata.put("reward_spec", rewardSpec);
+    metadata.put("row_index", rowIndex);
+    long seed = spec.seed() * 1_000_003L + groupId.hashCode();
+    PromptTask task =
+        new PromptTask(
+            PromptTask.SCHEMA_VERSION,
+            job.jobId(),
+            row.promptId(),
+            groupId,
+            forStep,
+            0,
+            rowIndex,
+            null,
+            List.of(
+                new ChatMessage("system", ChatPrompts.R1_SYSTEM_PROMPT),
+                new ChatMessage("user", row.question())),
+            row.answer(),
+            metadata,
+            null,
+            new SamplingParams(
+                spec.groupSize(),
+                spec.temperature(),
+                spec.topP(),
+                spec.topK(),
+                spec.maxNewTokens(),
+                List.of(),
+                Math.abs(seed)));
+    outstanding.put(groupId, task);
+    publisher.send(Topics.PROMPTS, task);
+  }
+
+  /** Waits for one step's groups: fresh enough, expected, and not seen before. */
+  private List<Delivered> collect(GrpoJobSpec spec, Tokenizer tok, ChatPrompts prompts)
+      throws Exception {
+    List<Delivered> batch = new ArrayList<>();
+    long deadline = System.nanoTime() + props.groupWaitTimeout().toNanos();
+    int retries = 0;
+    while (batch.size() < spec.batchPrompts()) {
+      if (cancelled) {
+        throw new CancelledException();
+      }
+      Delivered d = inbox.poll(200, TimeUnit.MILLISECONDS);
+      if (d == null) {
+        if (System.nanoTime() > deadline) {
+          if (++retries > 5) {
+            throw new IllegalStateException(
+                "no scored groups arrived for "
+                    + props.groupWaitTimeout().multipliedBy(6).toSeconds()
+                    + " s; are the sampler"
+                    + " and reward services running?");
+          }
+          republishOutstanding(spec);
+          deadline = System.nanoTime() + props.groupWaitTimeout().toNanos();
+        }
+        continue;
+      }
+      ScoredGroup g = d.group();
+      String id = g.groupId();
+      if (!seen.add(id)) {
+        drop(id, "duplicate", "it was already received");
+        continue;
+      }
+      PromptTask task = outstanding.remove(id);
+      if (task == null) {
+        drop(id, "unexpected", "no outstanding prompt has this group id");
+        continue;
+      }
+      long lag = version - g.group().policyVersion();
+      if (lag > spec.maxStaleness()) {
+        drop(
+            id,
+            "stale",
+            "it was sampled by policy version "
+                + g.group().policyVersion()
+                + ", "
+                + lag
+                + " behind the trainer's "
+                + version);
+        publishPrompt(
+            spec,
+            new TaskRow(task.promptId(), task.messages().get(1).content(), task.referenceAnswer()),
+            task.datasetRow(),
+            task.step(),
+            id + "r",
+            task.metadata().get("reward_spec") instanceof Map<?, ?> m ? cast(m) : rewardSpec());
+        continue;
+      }
+      batch.add(d);
+    }
+    return batch;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> cast(Map<?, ?> m) {
+    return (Map<String, Object>) m;
+  }
+
+  private void republishOutstanding(GrpoJobSpec spec) {
+    List<PromptTask> missing = new ArrayList<>(outstanding.values());
+    log.warn(
+        "Job {} waited {} s for scored groups; re-publishing {} outstanding prompts.",
+        job.jobId(),
+        props.groupWaitTimeout().toSeconds(),
+        missing.size());
+    for (PromptTask t : missing) {
+      outstanding.remove(t.groupId());
+      publishPrompt(
+          spec,
+          new TaskRow(t.promptId(), t.messages().get(1).content(), t.referenceAnswer()),
+          t.datasetRow(),
+          t.step(),
+          t.groupId() + "x",
+          cast((Map<?, ?>) t.metadata().get("reward_spec")));
+    }
+  }
+
+  private void drop(String groupId, String reason, String why) {
+    dropped.merge(reason, 1L, Long::sum);
+    metrics.dropped(job.jobId(), reason);
+    log.info("Job {} dropped group {} ({}): {}.", job.jobId(), groupId, reason, why);
+  }
+
+  private PromptGroup toPromptGroup(ScoredGroup scored, Tokenizer tok, ChatPrompts prompts) {
+    var sampled = scored.group();
+    int[] promptIds = sampled.promptTokenIds();
+    if (promptIds == null) {
+      promptIds = tok.encode(prompts.render(sampled.task().messages().get(1).content()));
+    }
+    Map<String, CompletionScore> scores = new LinkedHashMap<>();
+    for (CompletionScore s : scored.scores()) {
+      scores.put(s.completionId(), s);
+    }
+    List<SampledCompletion> completions = new ArrayList<>();
+    for (Completion c : sampled.completions()) {
+      CompletionScore s = scores.get(c.completionId());
+      Map<String, Double> components = new LinkedHashMap<>();
+      for (RewardComponent rc : s.components()) {
+        components.put(rc.name(), rc.value());
+      }
+      completions.add(
+          new SampledCompletion(
+              c.tokenIds(),
+              c.behaviourLogprobs(),
+              c.finishReason() == FinishReason.LENGTH,
+              s.total(),
+              components,
+              sampled.policyVersion()));
+    }
+    return new PromptGroup(sampled.promptId(), promptIds, completions);
+  }
+
+  private void publishVersion(CausalLm model, Path base, Path dir, long v, long atStep)
+      throws IOException {
+    Path folder = dir.resolve("versions").resolve("v" + v);
+    model.save(folder);
+    for (String f : TOKENIZER_FILES) {
+      if (Files.isRegularFile(base.resolve(f))) {
+        Files.copy(base.resolve(f), folder.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+    policy.registerVersion(job.jobId(), v, atStep, folder);
+    deleteRecursively(folder); // the policy-service keeps the published copy
+  }
+
+  private void awaitResume() throws InterruptedException {
+    boolean announced = false;
+    while (paused && !cancelled) {
+      if (!announced) {
+        log.info("Job {} is paused at step {}.", job.jobId(), step);
+        announced = true;
+      }
+      Thread.sleep(200);
+    }
+    if (cancelled) {
+      throw new CancelledException();
+    }
+  }
+
+  private void event(JobEventType type, EventLevel level, String text) {
+    publisher.send(
+        Topics.JOB_EVENTS,
+        JobEvent.of(
+            job.jobId(), sequence.incrementAndGet(), SOURCE, type, level, text, Instant.now()));
+  }
+
+  private static void deleteRecursively(Path p) throws IOException {
+    try (Stream<Path> walk = Files.walk(p)) {
+      for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(q);
+      }
+    }
+  }
+
+  /** Thrown inside the loop when the job is cancelled. */
+  private static final class CancelledException extends RuntimeException {}
+}
