@@ -72,6 +72,11 @@ class MalformedInputTest extends PostgresKafkaTest {
             "hyperparameters.learning_rate",
             "between"),
         hyper(
+            "boolean hyperparameter as a string",
+            "{\"dynamic_sampling\":\"yes\"}",
+            "hyperparameters.dynamic_sampling",
+            "must be true or false"),
+        hyper(
             "unknown hyperparameter",
             "{\"grup_size\":8}",
             "hyperparameters.grup_size",

@@ -18,6 +18,7 @@ final class Hyperparameters {
   enum Kind {
     INTEGER,
     NUMBER,
+    BOOLEAN,
     STRING,
     STRING_LIST
   }
@@ -26,7 +27,8 @@ final class Hyperparameters {
    * One hyperparameter.
    *
    * @param allowed for STRING and STRING_LIST: the allowed values (empty: any, checked elsewhere)
-   * @param defaultValue null when required
+   * @param defaultValue the value used when absent; null when required or optional
+   * @param required whether a job must give it (no default)
    */
   record Param(
       String name,
@@ -35,10 +37,11 @@ final class Hyperparameters {
       double max,
       Set<String> allowed,
       Object defaultValue,
+      boolean required,
       String description) {}
 
   private static final Set<String> LOSS_AGGREGATIONS =
-      Set.of("sequence_mean", "token_mean", "constant");
+      Set.of("sequence_mean", "token_mean", "constant_normalizer");
   private static final Set<String> ADVANTAGE_SCALES = Set.of("group", "batch", "none");
   private static final Set<String> STAGES = Set.of("grpo", "sft", "distill", "eval");
 
@@ -48,25 +51,27 @@ final class Hyperparameters {
 
   private static Map<String, List<Param>> tables() {
     Map<String, List<Param>> t = new LinkedHashMap<>();
+    // Mirrors trainer-service's GrpoJobSpec (names, ranges, defaults); keep the two in step.
     t.put(
         "grpo",
         List.of(
             integer("group_size", 2, 256, 8, "completions sampled per prompt (G)"),
-            number("learning_rate", 1e-9, 1.0, 1e-6, "AdamW learning rate"),
-            integer("max_steps", 1, 10_000_000, 1000, "optimiser steps"),
-            integer("batch_prompts", 1, 4096, 32, "prompts (groups) per optimiser step"),
-            integer("max_new_tokens", 1, 131_072, 1024, "completion length limit"),
-            number("temperature", 0.0, 2.0, 1.0, "sampling temperature"),
+            integer("batch_prompts", 1, 4096, 8, "prompts (groups) per optimiser step"),
+            integer("max_steps", 1, 1_000_000, 20, "optimiser steps"),
+            number("learning_rate", 0.0, 1.0, 2e-4, "AdamW peak learning rate"),
+            integer("warmup_steps", 0, 1_000_000, 0, "linear warm-up steps"),
+            integer("max_new_tokens", 1, 32768, 48, "completion length limit"),
+            number("temperature", 1e-3, 10.0, 1.0, "sampling temperature"),
             number("top_p", 1e-6, 1.0, 1.0, "nucleus sampling mass"),
-            number("epsilon_low", 0.0, 1.0, 0.2, "lower clip range of the ratio"),
-            number(
-                "epsilon_high", 0.0, 1.0, 0.28, "upper clip range of the ratio (DAPO clip-higher)"),
-            number("beta", 0.0, 10.0, 0.04, "weight of the k3 KL penalty to the reference"),
+            integer("top_k", 0, 1_000_000, 0, "top-k sampling (0 = off)"),
+            number("epsilon_low", 0.0, 0.999, 0.2, "lower clip range of the ratio"),
+            number("epsilon_high", 0.0, 10.0, 0.28, "upper clip range (DAPO clip-higher)"),
+            number("beta", 0.0, 100.0, 0.0, "weight of the k3 KL penalty to the reference"),
             string(
                 "loss_aggregation",
                 LOSS_AGGREGATIONS,
-                "sequence_mean",
-                "sequence_mean (GRPO), token_mean (DAPO) or constant (Dr. GRPO)"),
+                "token_mean",
+                "sequence_mean (GRPO), token_mean (DAPO) or constant_normalizer (Dr. GRPO)"),
             string(
                 "advantage_scale",
                 ADVANTAGE_SCALES,
@@ -78,7 +83,24 @@ final class Hyperparameters {
                 64,
                 1,
                 "most policy versions a sample may lag the trainer (asynchronous RL)"),
-            integer("seed", 0, Integer.MAX_VALUE, 0, "random seed")));
+            integer("seed", 0, Integer.MAX_VALUE, 0, "random seed"),
+            integer("checkpoint_every", 1, 1_000_000, 10, "steps between checkpoints"),
+            integer("iterations", 1, 16, 1, "inner GRPO iterations per batch (mu)"),
+            bool("dynamic_sampling", true, "drop groups whose rewards are all equal"),
+            bool("mask_truncated", true, "leave completions cut at max_new_tokens out of the loss"),
+            new Param(
+                "importance_ratio_cap",
+                Kind.NUMBER,
+                1,
+                1000,
+                Set.of(),
+                null,
+                false,
+                "cap on the importance ratio of stale samples (absent: no cap)"),
+            integer("micro_batch_size", 1, 4096, 64, "completions per forward/backward pass"),
+            integer("digits", 1, 6, 2, "operand digits of the built-in arithmetic task"),
+            number("weight_decay", 0.0, 1.0, 0.0, "AdamW weight decay"),
+            number("max_grad_norm", 0.0, 1e6, 1.0, "gradient clipping norm")));
     t.put(
         "sft",
         List.of(
@@ -118,21 +140,26 @@ final class Hyperparameters {
                 8,
                 STAGES,
                 List.of("sft", "grpo", "eval"),
+                false,
                 "the stages to chain, in order (1 to 8 of grpo, sft, distill, eval)"),
             integer("seed", 0, Integer.MAX_VALUE, 0, "random seed")));
     return Map.copyOf(t);
   }
 
   private static Param integer(String name, long min, long max, long dflt, String description) {
-    return new Param(name, Kind.INTEGER, min, max, Set.of(), dflt, description);
+    return new Param(name, Kind.INTEGER, min, max, Set.of(), dflt, false, description);
   }
 
   private static Param number(String name, double min, double max, double dflt, String desc) {
-    return new Param(name, Kind.NUMBER, min, max, Set.of(), dflt, desc);
+    return new Param(name, Kind.NUMBER, min, max, Set.of(), dflt, false, desc);
   }
 
   private static Param string(String name, Set<String> allowed, String dflt, String desc) {
-    return new Param(name, Kind.STRING, 0, 0, allowed, dflt, desc);
+    return new Param(name, Kind.STRING, 0, 0, allowed, dflt, dflt == null, desc);
+  }
+
+  private static Param bool(String name, boolean dflt, String desc) {
+    return new Param(name, Kind.BOOLEAN, 0, 0, Set.of(), dflt, false, desc);
   }
 
   /**
@@ -162,10 +189,12 @@ final class Hyperparameters {
     for (Param p : table) {
       JsonNode v = given == null || given.isNull() ? null : given.get(p.name());
       if (v == null || v.isNull()) {
-        if (p.defaultValue() == null) {
+        if (p.required()) {
           throw ApiProblem.badField("hyperparameters." + p.name(), "is required for " + method);
         }
-        out.put(p.name(), p.defaultValue());
+        if (p.defaultValue() != null) {
+          out.put(p.name(), p.defaultValue());
+        }
       } else {
         out.put(p.name(), check(p, v));
       }
@@ -194,6 +223,11 @@ final class Hyperparameters {
           throw ApiProblem.badField(field, range(p) + " but was " + v.asText());
         }
         return d;
+      case BOOLEAN:
+        if (!v.isBoolean()) {
+          throw ApiProblem.badField(field, "must be true or false but was " + Json2.kind(v));
+        }
+        return v.booleanValue();
       case STRING:
         if (!v.isTextual()) {
           throw ApiProblem.badField(field, "must be a string but was " + Json2.kind(v));

@@ -198,16 +198,17 @@ class JobSpecValidator {
       case "sft":
         return Map.of();
       case "eval":
-        return Map.of("functions", List.of(fn("accuracy")));
+        return Map.of("functions", List.of(fn("accuracy", 1.0)));
       default:
-        return Map.of("functions", List.of(fn("accuracy"), fn("format")));
+        // the trainer-service's default spec: accuracy 1.0 + format 0.2
+        return Map.of("functions", List.of(fn("accuracy", 1.0), fn("format", 0.2)));
     }
   }
 
-  private static Map<String, Object> fn(String name) {
+  private static Map<String, Object> fn(String name, double weight) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", name);
-    m.put("weight", 1.0);
+    m.put("weight", weight);
     return m;
   }
 }

@@ -168,7 +168,7 @@ final class JobViews {
                   "reward spec {\"functions\":[{\"name\":\"accuracy\",\"weight\":1.0,"
                       + "\"params\":{}}]}; functions: accuracy, format, tag_count,"
                       + " language_consistency, length, soft_overlong, repetition, countdown,"
-                      + " code. Default: accuracy + format (eval: accuracy; sft: none)")
+                      + " code. Default: accuracy 1.0 + format 0.2 (eval: accuracy; sft: none)")
           Map<String, Object> reward,
       @Schema(
               description =
@@ -182,7 +182,8 @@ final class JobViews {
   @Schema(name = "Hyperparameter")
   record ParamView(
       String name,
-      @Schema(allowableValues = {"integer", "number", "string", "string_list"}) String type,
+      @Schema(allowableValues = {"integer", "number", "boolean", "string", "string_list"})
+          String type,
       Double minimum,
       Double maximum,
       List<String> allowed,
@@ -200,7 +201,7 @@ final class JobViews {
           ranged ? p.max() : null,
           p.allowed().stream().sorted().toList(),
           p.defaultValue(),
-          p.defaultValue() == null,
+          p.required(),
           p.description());
     }
   }

@@ -40,8 +40,10 @@ class JobsApiTest extends PostgresKafkaTest {
     assertThat(job.get("dataset").asText()).isEqualTo(ds);
     JsonNode hp = job.get("hyperparameters");
     assertThat(hp.get("group_size").asLong()).isEqualTo(4);
-    assertThat(hp.get("learning_rate").asDouble()).isEqualTo(1e-6);
-    assertThat(hp.get("loss_aggregation").asText()).isEqualTo("sequence_mean");
+    assertThat(hp.get("learning_rate").asDouble()).isEqualTo(2e-4);
+    assertThat(hp.get("loss_aggregation").asText()).isEqualTo("token_mean");
+    assertThat(hp.get("dynamic_sampling").asBoolean()).isTrue();
+    assertThat(hp.has("importance_ratio_cap")).isFalse();
     assertThat(hp.get("max_staleness").asLong()).isEqualTo(1);
     assertThat(job.get("reward").get("functions").get(0).get("name").asText())
         .isEqualTo("accuracy");
@@ -142,6 +144,27 @@ class JobsApiTest extends PostgresKafkaTest {
         .get("data")
         .forEach(e -> types.add(e.get("type").asText()));
     assertThat(types).containsExactly("created", "paused", "resumed", "cancelled");
+  }
+
+  @Test
+  void pagesThroughEventsOldestFirstWithAfterCursor() {
+    String key = newKey("events");
+    String id = createJob(key, uploadDataset(key, 2), null).json().get("id").asText();
+    api.post("/v1/jobs/" + id + "/pause", key, null, new byte[0]);
+    api.post("/v1/jobs/" + id + "/resume", key, null, new byte[0]);
+    api.post("/v1/jobs/" + id + "/cancel", key, null, new byte[0]);
+    JsonNode first = api.get("/v1/jobs/" + id + "/events?limit=3", key).json();
+    assertThat(first.get("data")).hasSize(3);
+    assertThat(first.get("has_more").asBoolean()).isTrue();
+    assertThat(first.get("data").get(0).get("type").asText()).isEqualTo("created");
+    String after = first.get("data").get(2).get("id").asText();
+    JsonNode rest = api.get("/v1/jobs/" + id + "/events?limit=3&after=" + after, key).json();
+    assertThat(rest.get("data")).hasSize(1);
+    assertThat(rest.get("data").get(0).get("type").asText()).isEqualTo("cancelled");
+    assertThat(rest.get("has_more").asBoolean()).isFalse();
+    JsonNode paused = api.get("/v1/jobs/" + id + "/events?type=paused", key).json();
+    assertThat(paused.get("data")).hasSize(1);
+    assertThat(api.get("/v1/jobs/" + id + "/checkpoints", key).json().get("data")).isEmpty();
   }
 
   @Test
