@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
     version = "r1 0.1.0",
     description = "Train and inspect reasoning models the DeepSeek-R1 way, from the command line.",
     subcommands = {
+      DemoCommand.class,
       GenerateCommand.class,
       ScoreCommand.class,
       InspectCommand.class,

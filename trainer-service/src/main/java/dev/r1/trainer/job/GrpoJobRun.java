@@ -194,7 +194,11 @@ final class GrpoJobRun implements Runnable {
             step,
             version);
       } else {
-        publishVersion(model, base, dir, 0, 0);
+        // Version 0 is every sampler's own base model; a job's policy versions start at 1, its
+        // starting weights, which samplers must load before they sample the job's first prompt.
+        version = 1;
+        trainer.setPolicyVersion(version);
+        publishVersion(model, base, dir, version, 0);
       }
       ChatPrompts prompts = ChatPrompts.r1ChatMl();
       long scheduled = step;
