@@ -162,6 +162,22 @@ class GrpoOverKafkaEndToEndTest {
   /** SFT on worked solutions teaches the format; returns held-out accuracy after it. */
   private double coldStart(
       ArithmeticTask task, ChatPrompts prompts, List<TaskRow> heldOut, Path out) throws Exception {
+    String cache = System.getProperty("r1.e2e.sftCache"); // a development aid: reuse a cold start
+    if (cache != null && Files.isRegularFile(Path.of(cache, "config.json"))) {
+      try (Stream<Path> files = Files.list(Path.of(cache))) {
+        Files.createDirectories(out);
+        for (Path f : files.toList()) {
+          Files.copy(f, out.resolve(f.getFileName().toString()));
+        }
+      }
+      try (Tokenizer tok = Tokenizer.load(out);
+          NDManager root = NDManager.newBaseManager();
+          CausalLm model = CausalLm.load(out, root, DataType.FLOAT32)) {
+        return new Evaluator(model, tok, prompts)
+            .evaluate(root, heldOut, Evaluator.Options.greedy(MAX_NEW))
+            .passAt1();
+      }
+    }
     ModelConfig config =
         new ModelConfig(
             "qwen2",
