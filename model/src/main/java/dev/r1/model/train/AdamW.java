@@ -106,6 +106,18 @@ public final class AdamW implements AutoCloseable {
    * parameters and moments stay as they are and the result says {@code skipped}.
    */
   public StepResult step(double learningRate) {
+    // PyTorch's grad mode is per thread and on by default in new threads (DJL turns it off only
+    // on the thread that started the engine); in-place updates of leaves need it off.
+    boolean gradMode = JniUtils.isGradMode();
+    JniUtils.setGradMode(false);
+    try {
+      return update(learningRate);
+    } finally {
+      JniUtils.setGradMode(gradMode);
+    }
+  }
+
+  private StepResult update(double learningRate) {
     try (NDManager tmp = manager.newSubManager()) {
       Map<String, NDArray> grads = new LinkedHashMap<>();
       double sumSquares = 0;

@@ -131,6 +131,9 @@ final class GrpoJobRun implements Runnable {
 
   @Override
   public void run() {
+    // like DJL's own thread: no autograd graph outside a GradientCollector (grad mode is per
+    // thread in PyTorch and on by default in new threads)
+    ai.djl.pytorch.jni.JniUtils.setGradMode(false);
     try {
       train();
     } catch (CancelledException e) {
