@@ -39,6 +39,41 @@ class GrpoTrainerTest {
   }
 
   @Test
+  void trainerLogprobsOfFreshSamplesEqualTheSamplersBehaviourLogprobs() {
+    try (NDManager root = NDManager.newBaseManager();
+        CausalLm model = CausalLm.random(TinyLm.config(32, 2), 8, root, DataType.FLOAT32)) {
+      List<int[]> prompts = List.of(new int[] {2, 30, 31, 32}, new int[] {2, 33});
+      double temperature = 0.7;
+      List<dev.r1.model.generate.Completion> cs =
+          new dev.r1.model.generate.Generator(model, 0)
+              .generate(
+                  root,
+                  prompts,
+                  new dev.r1.model.generate.SamplingParams(
+                      6, temperature, 0, 1, 4, java.util.Set.of(3)));
+      List<GrpoBatch.Row> rows = new ArrayList<>();
+      for (int i = 0; i < cs.size(); i++) {
+        rows.add(
+            new GrpoBatch.Row(
+                prompts.get(i), SampledCompletion.of(cs.get(i), 0, null, 0), 0, true));
+      }
+      GrpoBatch b = new GrpoBatch(rows, 0);
+      try (NDManager m = root.newSubManager()) {
+        float[] lp =
+            TokenScores.compute(model, m, b.ids, b.attentionMask, temperature, false)
+                .logprobs()
+                .get(b.completionColumns())
+                .toFloatArray();
+        for (int i = 0; i < lp.length; i++) {
+          if (b.completionMask[i] != 0) {
+            assertThat((double) lp[i]).as("token %d", i).isCloseTo(b.behaviour[i], within(1e-4));
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void batchLayoutPutsCompletionTokensAfterTheLongestPrompt() {
     GrpoBatch b =
         new GrpoBatch(

@@ -51,15 +51,15 @@ class ArithmeticLearningTest {
     int hidden = prop("hidden", 96);
     int layers = prop("layers", 2);
     int digits = prop("digits", 2);
-    int sftSteps = prop("sftSteps", 150);
-    int grpoSteps = prop("grpoSteps", 60);
+    int sftSteps = prop("sftSteps", 400);
+    int grpoSteps = prop("grpoSteps", 150);
     int promptsPerStep = prop("prompts", 16);
     int groupSize = prop("g", 8);
     int maxNew = prop("maxNew", 40);
     double sftLr = dprop("sftLr", 3e-3);
-    double grpoLr = dprop("grpoLr", 3e-4);
+    double grpoLr = dprop("grpoLr", 5e-5);
     boolean steps = prop("steps", 1) == 1;
-    boolean system = prop("system", 1) == 1;
+    boolean system = prop("system", 0) == 1;
     ModelConfig config =
         new ModelConfig(
             "qwen2",
@@ -82,8 +82,8 @@ class ArithmeticLearningTest {
             "float32");
     ArithmeticTask task =
         new ArithmeticTask(digits, java.util.EnumSet.allOf(ArithmeticTask.Op.class), 10, 7);
-    List<TaskRow> train = task.train(prop("trainRows", 2000));
-    List<TaskRow> heldOut = task.heldOut(prop("evalRows", 200));
+    List<TaskRow> train = task.train(prop("trainRows", 4000));
+    List<TaskRow> heldOut = task.heldOut(prop("evalRows", 100));
     ChatPrompts prompts =
         system
             ? ChatPrompts.r1ChatMl()
@@ -133,7 +133,16 @@ class ArithmeticLearningTest {
       System.out.println("after SFT (" + sftSeconds + " s): " + afterSft);
 
       GrpoTrainerConfig gcfg =
-          GrpoTrainerConfig.defaults(grpoLr, pad).withMicroBatchSize(prop("micro", 128));
+          GrpoTrainerConfig.defaults(grpoLr, pad)
+              .withMicroBatchSize(prop("micro", 128))
+              .withTemperature(dprop("temp", 0.7))
+              .withSchedule(
+                  new dev.r1.model.train.LrSchedule(
+                      grpoLr,
+                      prop("warmup", 20),
+                      Math.max(1, grpoSteps),
+                      dev.r1.model.train.LrSchedule.Shape.CONSTANT,
+                      1.0));
       List<Double> rewardCurve = new ArrayList<>();
       try (RewardRunner rewards =
               RewardRunner.of(
@@ -158,7 +167,8 @@ class ArithmeticLearningTest {
                 prompts,
                 rewards,
                 trainer,
-                new LocalGrpoLoop.Config(grpoSteps, promptsPerStep, groupSize, maxNew, 1.0, 3));
+                new LocalGrpoLoop.Config(
+                    grpoSteps, promptsPerStep, groupSize, maxNew, dprop("temp", 0.7), 3));
         loop.run(
             root,
             train,
@@ -174,6 +184,15 @@ class ArithmeticLearningTest {
       System.out.println("after GRPO (" + total + " s): " + afterGrpo);
       assertThat(afterSft.formatRate()).isGreaterThanOrEqualTo(0.95);
       assertThat(afterGrpo.passAt1()).isGreaterThanOrEqualTo(afterSft.passAt1() + 0.15);
+      double early =
+          rewardCurve.subList(0, 10).stream().mapToDouble(d -> d).average().orElseThrow();
+      double late =
+          rewardCurve.subList(rewardCurve.size() - 50, rewardCurve.size()).stream()
+              .mapToDouble(d -> d)
+              .average()
+              .orElseThrow();
+      System.out.printf("mean reward: first 10 steps %.3f, last 50 steps %.3f%n", early, late);
+      assertThat(late).isGreaterThan(early);
     }
   }
 }

@@ -44,6 +44,8 @@ class ArithmeticTaskTest {
       long a = Long.parseLong(q.substring(0, Math.max(plus, minus)));
       long b = Long.parseLong(q.substring(Math.max(plus, minus) + 1));
       long expected = plus > 0 ? a + b : a - b;
+      assertThat(a).as(q).isBetween(100L, 999L);
+      assertThat(b).as(q).isBetween(100L, 999L);
       assertThat(Long.parseLong(r.answer())).as(q).isEqualTo(expected).isNotNegative();
     }
   }
@@ -52,8 +54,8 @@ class ArithmeticTaskTest {
   void stepsShowCarriesAndBorrowsDigitByDigit() {
     assertThat(ArithmeticTask.solution(new TaskRow("x", "47+38", "85"), solutionSteps()))
         .isEqualTo("<think>\n7+8=15\n4+3+1=8\n</think>\n<answer>85</answer>");
-    assertThat(ArithmeticTask.solution(new TaskRow("x", "99+9", "108"), solutionSteps()))
-        .isEqualTo("<think>\n9+9=18\n9+0+1=10\n</think>\n<answer>108</answer>");
+    assertThat(ArithmeticTask.solution(new TaskRow("x", "99+19", "118"), solutionSteps()))
+        .isEqualTo("<think>\n9+9=18\n9+1+1=11\n</think>\n<answer>118</answer>");
     assertThat(ArithmeticTask.solution(new TaskRow("x", "52-38", "14"), solutionSteps()))
         .isEqualTo("<think>\n12-8=4\n5-1-3=1\n</think>\n<answer>14</answer>");
     assertThat(
