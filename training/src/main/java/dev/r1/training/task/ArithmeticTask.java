@@ -9,9 +9,10 @@ import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
- * A synthetic task with verifiable answers: addition and subtraction of non-negative integers with
- * up to {@code digits} digits (subtraction keeps the larger operand first, so answers are never
- * negative).
+ * A synthetic task with verifiable answers: addition and subtraction of {@code digits}-digit
+ * non-negative integers (operands from 10^(d-1) to 10^d - 1, or 0 to 9 for one digit; subtraction
+ * keeps the larger operand first, so answers are never negative). Fixed-width operands keep every
+ * digit at a fixed distance from the end of the prompt.
  *
  * <p>The train/held-out split is a fixed function of the problem itself (a hash of its operands and
  * operator puts about {@code 1/heldOutEvery} of all problems in the held-out split), so the two
@@ -53,6 +54,7 @@ public final class ArithmeticTask {
   private final int heldOutEvery;
   private final long seed;
   private final int limit;
+  private final int low;
 
   /**
    * @param digits the most digits of an operand (1 to 6)
@@ -79,6 +81,7 @@ public final class ArithmeticTask {
       l *= 10;
     }
     this.limit = l;
+    this.low = digits == 1 ? 0 : l / 10;
   }
 
   /** Addition and subtraction with the given digits, one in ten problems held out. */
@@ -113,7 +116,7 @@ public final class ArithmeticTask {
     if (n < 0) {
       throw new IllegalArgumentException("n must be >= 0, got " + n);
     }
-    long space = (long) limit * limit * ops.size();
+    long space = (long) (limit - low) * (limit - low) * ops.size();
     long splitSize = heldOut ? space / heldOutEvery : space - space / heldOutEvery;
     if (n > splitSize / 2) {
       throw new IllegalArgumentException(
@@ -130,8 +133,8 @@ public final class ArithmeticTask {
     Set<String> seen = new LinkedHashSet<>();
     List<TaskRow> rows = new ArrayList<>(n);
     while (rows.size() < n) {
-      long a = r.nextInt(limit);
-      long b = r.nextInt(limit);
+      long a = low + r.nextInt(limit - low);
+      long b = low + r.nextInt(limit - low);
       Op op = opList[r.nextInt(opList.length)];
       if (op == Op.SUB && a < b) {
         long t = a;
