@@ -203,7 +203,9 @@ final class GrpoJobRun implements Runnable {
         trainer.setPolicyVersion(version);
         publishVersion(model, base, dir, version, 0);
       }
-      ChatPrompts prompts = ChatPrompts.r1ChatMl();
+      ChatPrompts prompts =
+          new ChatPrompts(
+              tok.chatTemplate(), spec.systemPrompt().isBlank() ? null : spec.systemPrompt());
       long scheduled = step;
       while (step < spec.maxSteps()) {
         awaitResume();
@@ -400,7 +402,7 @@ final class GrpoJobRun implements Runnable {
                 + version);
         publishPrompt(
             spec,
-            new TaskRow(task.promptId(), task.messages().get(1).content(), task.referenceAnswer()),
+            new TaskRow(task.promptId(), question(task), task.referenceAnswer()),
             task.datasetRow(),
             task.step(),
             id + "r",
@@ -410,6 +412,11 @@ final class GrpoJobRun implements Runnable {
       batch.add(d);
     }
     return batch;
+  }
+
+  /** The user turn of a prompt task (its last message). */
+  private static String question(PromptTask task) {
+    return task.messages().get(task.messages().size() - 1).content();
   }
 
   @SuppressWarnings("unchecked")
@@ -428,7 +435,7 @@ final class GrpoJobRun implements Runnable {
       outstanding.remove(t.groupId());
       publishPrompt(
           spec,
-          new TaskRow(t.promptId(), t.messages().get(1).content(), t.referenceAnswer()),
+          new TaskRow(t.promptId(), question(t), t.referenceAnswer()),
           t.datasetRow(),
           t.step(),
           t.groupId() + "x",
@@ -446,7 +453,7 @@ final class GrpoJobRun implements Runnable {
     var sampled = scored.group();
     int[] promptIds = sampled.promptTokenIds();
     if (promptIds == null) {
-      promptIds = tok.encode(prompts.render(sampled.task().messages().get(1).content()));
+      promptIds = tok.encode(prompts.render(question(sampled.task())));
     }
     Map<String, CompletionScore> scores = new LinkedHashMap<>();
     for (CompletionScore s : scored.scores()) {

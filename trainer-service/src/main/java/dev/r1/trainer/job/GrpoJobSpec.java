@@ -6,6 +6,7 @@ import dev.r1.training.grpo.AdvantageScale;
 import dev.r1.training.grpo.GrpoConfig;
 import dev.r1.training.grpo.GrpoTrainerConfig;
 import dev.r1.training.grpo.LossAggregation;
+import dev.r1.training.task.ChatPrompts;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -41,7 +42,8 @@ record GrpoJobSpec(
     int microBatchSize,
     int digits,
     double weightDecay,
-    double maxGradNorm) {
+    double maxGradNorm,
+    String systemPrompt) {
 
   static final Set<String> KEYS =
       Set.of(
@@ -105,7 +107,8 @@ record GrpoJobSpec(
         r.integer("micro_batch_size", 64, 1, 4096),
         r.integer("digits", 2, 1, 6),
         r.number("weight_decay", 0.0, 0, 1),
-        r.number("max_grad_norm", 1.0, 0, 1e6));
+        r.number("max_grad_norm", 1.0, 0, 1e6),
+        r.text("system_prompt", ChatPrompts.R1_SYSTEM_PROMPT));
   }
 
   GrpoTrainerConfig trainerConfig(int padId) {
@@ -202,6 +205,18 @@ record GrpoJobSpec(
             "hyperparameters." + key + " must be true or false, got " + v);
       }
       return b;
+    }
+
+    String text(String key, String dflt) {
+      Object v = get(key);
+      if (v == null) {
+        return dflt;
+      }
+      if (!(v instanceof String s) || s.length() > 4000) {
+        throw new IllegalArgumentException(
+            "hyperparameters." + key + " must be a string of at most 4000 characters, got " + v);
+      }
+      return s;
     }
 
     String choice(String key, String dflt, Set<String> allowed) {
