@@ -7,8 +7,10 @@ import dev.r1.model.ModelConfig;
 import dev.r1.model.generate.Completion;
 import dev.r1.model.generate.Generator;
 import dev.r1.model.generate.SamplingParams;
+import dev.r1.model.tokenizer.ChatTemplate;
 import dev.r1.model.tokenizer.TinyTokenizerFactory;
 import dev.r1.model.tokenizer.Tokenizer;
+import dev.r1.model.train.LrSchedule;
 import dev.r1.reward.RewardRegistry;
 import dev.r1.reward.RewardRunner;
 import dev.r1.training.eval.Evaluator;
@@ -49,10 +51,10 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--out", defaultValue = "runs/demo", description = "where the model is saved")
   Path out;
 
-  @Option(names = "--sft-steps", defaultValue = "150")
+  @Option(names = "--sft-steps", defaultValue = "400")
   int sftSteps;
 
-  @Option(names = "--grpo-steps", defaultValue = "40")
+  @Option(names = "--grpo-steps", defaultValue = "150")
   int grpoSteps;
 
   @Option(names = "--digits", defaultValue = "2", description = "operand digits of the task")
@@ -67,9 +69,10 @@ final class DemoCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     ArithmeticTask task =
         new ArithmeticTask(digits, EnumSet.allOf(ArithmeticTask.Op.class), 10, seed);
-    List<TaskRow> train = task.train(2000);
-    List<TaskRow> heldOut = task.heldOut(200);
-    ChatPrompts prompts = ChatPrompts.r1ChatMl();
+    List<TaskRow> train = task.train(4000);
+    List<TaskRow> heldOut = task.heldOut(100);
+    // no system turn: the tiny model's tokens are bytes, and it halves the sequence length
+    ChatPrompts prompts = new ChatPrompts(ChatTemplate.chatMl(), null);
     ModelConfig config =
         new ModelConfig(
             "qwen2",
@@ -144,7 +147,11 @@ final class DemoCommand implements Callable<Integer> {
               new GrpoTrainer(
                   model,
                   null,
-                  GrpoTrainerConfig.defaults(3e-4, tok.padTokenId()).withMicroBatchSize(128),
+                  GrpoTrainerConfig.defaults(5e-5, tok.padTokenId())
+                      .withMicroBatchSize(128)
+                      .withTemperature(0.7)
+                      .withSchedule(
+                          new LrSchedule(5e-5, 20, grpoSteps, LrSchedule.Shape.CONSTANT, 1.0)),
                   root)) {
         LocalGrpoLoop loop =
             new LocalGrpoLoop(
@@ -153,7 +160,7 @@ final class DemoCommand implements Callable<Integer> {
                 prompts,
                 rewards,
                 trainer,
-                new LocalGrpoLoop.Config(grpoSteps, 16, 8, 40, 1.0, seed));
+                new LocalGrpoLoop.Config(grpoSteps, 16, 8, 40, 0.7, seed));
         loop.run(
             root,
             train,

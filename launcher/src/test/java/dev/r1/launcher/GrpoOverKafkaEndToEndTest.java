@@ -152,7 +152,7 @@ class GrpoOverKafkaEndToEndTest {
       }
       JsonNode trained = status.get("trainedGroups");
       assertThat(trained.size()).isEqualTo(GRPO_STEPS * PROMPTS);
-      assertThat(finalVersion).isEqualTo(GRPO_STEPS + 1);
+      assertThat(finalVersion).isBetween(2L, GRPO_STEPS + 1L);
 
       // nothing left unconsumed on the topics of the loop
       assertNoLag(platform, "r1-sampler", Topics.PROMPTS);

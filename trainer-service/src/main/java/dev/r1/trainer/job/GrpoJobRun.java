@@ -228,8 +228,18 @@ final class GrpoJobRun implements Runnable {
         }
         long t1 = System.nanoTime();
         long trainedStep = step;
-        version = trainer.policyVersion();
-        publishVersion(model, base, dir, version, trainedStep + 1);
+        if (m.skipped()) {
+          // every group had equal rewards (or every token was masked): the weights did not move
+          log.info(
+              "Job {} step {} changed nothing (no group with a reward spread); policy"
+                  + " version {} stays current.",
+              job.jobId(),
+              trainedStep + 1,
+              version);
+        } else {
+          version = trainer.policyVersion();
+          publishVersion(model, base, dir, version, trainedStep + 1);
+        }
         for (Delivered d : batch) {
           trained.add(d.group().groupId());
         }
