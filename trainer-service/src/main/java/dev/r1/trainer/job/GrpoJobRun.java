@@ -285,6 +285,21 @@ final class GrpoJobRun implements Runnable {
                 values,
                 Instant.now()));
         log.info("Job {} step {} of {}: {}", job.jobId(), step, spec.maxSteps(), m.summary());
+        if (!batch.isEmpty()) {
+          var sample = batch.get(0).group();
+          var first = sample.group().completions().get(0);
+          log.info(
+              "Job {} step {} sample: prompt {} {} (reference {}) -> {} (reward {}).",
+              job.jobId(),
+              step,
+              sample.group().promptId(),
+              sample.group().promptTokenIds() == null
+                  ? "(no prompt ids)"
+                  : abbreviate(tok.decode(sample.group().promptTokenIds(), false)),
+              sample.group().task().referenceAnswer(),
+              abbreviate(first.text()),
+              sample.scores().get(0).total());
+        }
       }
       state = "succeeded";
       message =
@@ -345,9 +360,11 @@ final class GrpoJobRun implements Runnable {
             0,
             rowIndex,
             null,
-            List.of(
-                new ChatMessage("system", ChatPrompts.R1_SYSTEM_PROMPT),
-                new ChatMessage("user", row.question())),
+            spec.systemPrompt().isBlank()
+                ? List.of(new ChatMessage("user", row.question()))
+                : List.of(
+                    new ChatMessage("system", spec.systemPrompt()),
+                    new ChatMessage("user", row.question())),
             row.answer(),
             metadata,
             null,
@@ -422,6 +439,11 @@ final class GrpoJobRun implements Runnable {
       batch.add(d);
     }
     return batch;
+  }
+
+  private static String abbreviate(String text) {
+    String oneLine = text.replace("\n", "\\n");
+    return oneLine.length() <= 200 ? oneLine : oneLine.substring(0, 200) + "...";
   }
 
   /** The user turn of a prompt task (its last message). */
