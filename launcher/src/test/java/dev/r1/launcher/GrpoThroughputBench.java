@@ -1,0 +1,148 @@
+package dev.r1.launcher;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.r1.contracts.JobEvent;
+import dev.r1.contracts.JobEventType;
+import dev.r1.contracts.Topics;
+import dev.r1.model.CausalLm;
+import dev.r1.model.tokenizer.Tokenizer;
+import dev.r1.model.train.LrSchedule;
+import dev.r1.reward.RewardRegistry;
+import dev.r1.reward.RewardRunner;
+import dev.r1.training.grpo.GrpoTrainer;
+import dev.r1.training.grpo.GrpoTrainerConfig;
+import dev.r1.training.grpo.LocalGrpoLoop;
+import dev.r1.training.task.ArithmeticTask;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * GRPO steps per minute at the tiny config: in one process (LocalGrpoLoop) against the same steps
+ * through Kafka and the services (one sampler, max_staleness 0), and the asynchronous mode (two
+ * samplers, max_staleness 1) with the trainer's idle share and clip fractions. Prints lines
+ * starting with BENCH. Run: {@code mvn test -pl launcher -am -Dr1.excludedGroups=none
+ * -Dgroups=bench -Dtest=GrpoThroughputBench -Dsurefire.failIfNoSpecifiedTests=false}.
+ */
+@Tag("bench")
+class GrpoThroughputBench {
+
+  static final int STEPS = Integer.getInteger("r1.bench.steps", 30);
+
+  @TempDir Path dir;
+
+  @Test
+  void grpoStepsPerMinuteInProcessAndOverKafka() throws Exception {
+    ArithmeticTask task = PlatformFixtures.task();
+    Path base = dir.resolve("tiny-arith");
+    PlatformFixtures.coldStart(task, PlatformFixtures.prompts(), task.heldOut(20), base);
+
+    // in one process
+    double local;
+    double sample = 0;
+    double score = 0;
+    double update = 0;
+    try (Tokenizer tok = Tokenizer.load(base);
+        NDManager root = NDManager.newBaseManager();
+        CausalLm model = CausalLm.load(base, root, DataType.FLOAT32);
+        RewardRunner rewards =
+            RewardRunner.of(PlatformFixtures.rewardSpec(), RewardRegistry.builtins(), 2);
+        GrpoTrainer trainer =
+            new GrpoTrainer(
+                model,
+                null,
+                GrpoTrainerConfig.defaults(5e-5, tok.padTokenId())
+                    .withMicroBatchSize(128)
+                    .withTemperature(0.7)
+                    .withSchedule(new LrSchedule(5e-5, 20, STEPS, LrSchedule.Shape.CONSTANT, 1)),
+                root)) {
+      LocalGrpoLoop loop =
+          new LocalGrpoLoop(
+              model,
+              tok,
+              PlatformFixtures.prompts(),
+              rewards,
+              trainer,
+              new LocalGrpoLoop.Config(
+                  STEPS,
+                  PlatformFixtures.PROMPTS,
+                  PlatformFixtures.GROUP,
+                  PlatformFixtures.MAX_NEW,
+                  0.7,
+                  7));
+      long t0 = System.nanoTime();
+      for (LocalGrpoLoop.StepReport r : loop.run(root, task.train(2400), null)) {
+        sample += r.sampleSeconds();
+        score += r.scoreSeconds();
+        update += r.metrics().updateSeconds();
+      }
+      local = (System.nanoTime() - t0) / 1e9 / STEPS;
+    }
+    System.out.printf(
+        "BENCH in-process: %.2f s/step (%.1f steps/min): generation %.0f%%, reward %.0f%%,"
+            + " update %.0f%%%n",
+        local,
+        60 / local,
+        100 * sample / STEPS / local,
+        100 * score / STEPS / local,
+        100 * update / STEPS / local);
+
+    double sync = overKafka(base, 1, 0, "sync");
+    System.out.printf(
+        "BENCH Kafka overhead (sync, 1 sampler): %.0f%% of step time%n",
+        100 * (sync - local) / sync);
+    overKafka(base, 2, 1, "async");
+  }
+
+  private double overKafka(Path base, int samplers, int staleness, String name) throws Exception {
+    String jobId = "bench-" + name + "-" + UUID.randomUUID().toString().substring(0, 6);
+    try (LocalPlatform platform =
+        LocalPlatform.start(new LocalPlatform.Options(dir.resolve(name), null, samplers))) {
+      platform.installBaseModel("tiny-arith", base);
+      long t0 = System.nanoTime();
+      PlatformFixtures.submit(platform, jobId, STEPS, Map.of("max_staleness", staleness));
+      JsonNode status = PlatformFixtures.awaitDone(platform, jobId, Duration.ofMinutes(20));
+      double wall = (System.nanoTime() - t0) / 1e9;
+      List<JobEvent> steps =
+          PlatformFixtures.read(platform, Topics.JOB_EVENTS, JobEvent.class).stream()
+              .filter(e -> e.jobId().equals(jobId) && e.type() == JobEventType.STEP_METRICS)
+              .toList();
+      double wait =
+          steps.stream().mapToDouble(e -> e.metrics().getOrDefault("wait_seconds", 0.0)).sum();
+      double upd =
+          steps.stream().mapToDouble(e -> e.metrics().getOrDefault("update_seconds", 0.0)).sum();
+      double clip =
+          steps.stream()
+              .mapToDouble(e -> e.metrics().getOrDefault("clip_ratio_region", 0.0))
+              .average()
+              .orElse(Double.NaN);
+      double lag =
+          steps.stream()
+              .mapToDouble(e -> e.metrics().getOrDefault("policy_lag_mean", 0.0))
+              .average()
+              .orElse(Double.NaN);
+      double perStep = wall / STEPS;
+      System.out.printf(
+          "BENCH over Kafka (%s, %d sampler(s), max_staleness %d): %.2f s/step (%.1f steps/min),"
+              + " trainer idle %.0f%%, update %.0f%%, clip ratio %.4f, policy lag %.2f, state %s%n",
+          name,
+          samplers,
+          staleness,
+          perStep,
+          60 / perStep,
+          100 * wait / wall,
+          100 * upd / wall,
+          clip,
+          lag,
+          status.get("state").asText());
+      return perStep;
+    }
+  }
+}
