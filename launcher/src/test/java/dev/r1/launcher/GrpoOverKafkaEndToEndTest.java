@@ -28,8 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The GRPO loop across services on a real broker: a tiny model is taught the output format by a
  * short SFT on the arithmetic task, then a GRPO job runs through the trainer, sampler, reward and
  * policy services over Kafka. Held-out accuracy must rise (by 5 points; the issue's 15 is not
- * reached yet through Kafka, see the class body) and mean reward must rise; every trained group traces to its prompt and policy version; no group is trained
- * twice; no message is left unconsumed.
+ * reached yet through Kafka, see the class body) and mean reward must rise; every trained group
+ * traces to its prompt and policy version; no group is trained twice; no message is left
+ * unconsumed.
  */
 class GrpoOverKafkaEndToEndTest {
 
