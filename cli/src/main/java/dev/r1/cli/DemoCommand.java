@@ -7,16 +7,14 @@ import dev.r1.model.ModelConfig;
 import dev.r1.model.generate.Completion;
 import dev.r1.model.generate.Generator;
 import dev.r1.model.generate.SamplingParams;
-import dev.r1.model.tokenizer.ChatTemplate;
 import dev.r1.model.tokenizer.TinyTokenizerFactory;
 import dev.r1.model.tokenizer.Tokenizer;
-import dev.r1.model.train.LrSchedule;
 import dev.r1.reward.RewardRegistry;
 import dev.r1.reward.RewardRunner;
 import dev.r1.training.eval.Evaluator;
 import dev.r1.training.grpo.GrpoTrainer;
-import dev.r1.training.grpo.GrpoTrainerConfig;
 import dev.r1.training.grpo.LocalGrpoLoop;
+import dev.r1.training.recipe.TinyArithmeticRecipe;
 import dev.r1.training.sft.SftConfig;
 import dev.r1.training.sft.SftExample;
 import dev.r1.training.sft.SftTrainer;
@@ -27,7 +25,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -67,32 +64,11 @@ final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter w = spec.commandLine().getOut();
     long t0 = System.nanoTime();
-    ArithmeticTask task =
-        new ArithmeticTask(digits, EnumSet.allOf(ArithmeticTask.Op.class), 10, seed);
+    ArithmeticTask task = TinyArithmeticRecipe.task(digits, seed);
     List<TaskRow> train = task.train(4000);
     List<TaskRow> heldOut = task.heldOut(100);
-    // no system turn: the tiny model's tokens are bytes, and it halves the sequence length
-    ChatPrompts prompts = new ChatPrompts(ChatTemplate.chatMl(), null);
-    ModelConfig config =
-        new ModelConfig(
-            "qwen2",
-            TinyTokenizerFactory.VOCAB_SIZE,
-            96,
-            288,
-            2,
-            4,
-            2,
-            24,
-            1e-6,
-            10000,
-            null,
-            true,
-            true,
-            false,
-            512,
-            -1,
-            List.of(TinyTokenizerFactory.SPECIAL_TOKENS.indexOf(TinyTokenizerFactory.IM_END)),
-            "float32");
+    ChatPrompts prompts = TinyArithmeticRecipe.prompts();
+    ModelConfig config = TinyArithmeticRecipe.modelConfig();
     TinyTokenizerFactory.write(out);
     try (Tokenizer tok = Tokenizer.load(out);
         NDManager root = NDManager.newBaseManager();
@@ -103,15 +79,7 @@ final class DemoCommand implements Callable<Integer> {
       Evaluator evaluator = new Evaluator(model, tok, prompts);
       Evaluator.Options greedy = Evaluator.Options.greedy(40);
 
-      List<SftExample> examples = new ArrayList<>();
-      for (TaskRow r : train) {
-        examples.add(
-            SftExample.of(
-                tok,
-                prompts.render(r.question()),
-                ArithmeticTask.solution(r, ArithmeticTask.SolutionStyle.STEPS),
-                tok.eosTokenId()));
-      }
+      List<SftExample> examples = TinyArithmeticRecipe.coldStartExamples(tok, train);
       try (SftTrainer sft =
           new SftTrainer(
               model, SftConfig.of(sftSteps, 3e-3, tok.padTokenId()).withBatch(32, 1), root)) {
@@ -130,28 +98,13 @@ final class DemoCommand implements Callable<Integer> {
       w.println();
       Evaluator.Report afterSft = evaluator.evaluate(root, heldOut, greedy);
 
-      Map<String, Object> rewardSpec =
-          Map.of(
-              "rewards",
-              List.of(
-                  Map.of("name", "accuracy", "weight", 1.0),
-                  Map.of(
-                      "name",
-                      "format",
-                      "weight",
-                      0.2,
-                      "params",
-                      Map.of("require_answer_tags", true))));
+      Map<String, Object> rewardSpec = TinyArithmeticRecipe.rewardSpec();
       try (RewardRunner rewards = RewardRunner.of(rewardSpec, RewardRegistry.builtins(), 2);
           GrpoTrainer trainer =
               new GrpoTrainer(
                   model,
                   null,
-                  GrpoTrainerConfig.defaults(5e-5, tok.padTokenId())
-                      .withMicroBatchSize(128)
-                      .withTemperature(0.7)
-                      .withSchedule(
-                          new LrSchedule(5e-5, 20, grpoSteps, LrSchedule.Shape.CONSTANT, 1.0)),
+                  TinyArithmeticRecipe.grpoConfig(tok.padTokenId(), grpoSteps),
                   root)) {
         LocalGrpoLoop loop =
             new LocalGrpoLoop(
@@ -160,7 +113,13 @@ final class DemoCommand implements Callable<Integer> {
                 prompts,
                 rewards,
                 trainer,
-                new LocalGrpoLoop.Config(grpoSteps, 16, 8, 40, 0.7, seed));
+                new LocalGrpoLoop.Config(
+                    grpoSteps,
+                    TinyArithmeticRecipe.PROMPTS_PER_STEP,
+                    TinyArithmeticRecipe.GROUP_SIZE,
+                    TinyArithmeticRecipe.MAX_NEW_TOKENS,
+                    TinyArithmeticRecipe.TEMPERATURE,
+                    seed));
         loop.run(
             root,
             train,

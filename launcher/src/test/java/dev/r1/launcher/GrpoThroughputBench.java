@@ -8,12 +8,11 @@ import dev.r1.contracts.JobEventType;
 import dev.r1.contracts.Topics;
 import dev.r1.model.CausalLm;
 import dev.r1.model.tokenizer.Tokenizer;
-import dev.r1.model.train.LrSchedule;
 import dev.r1.reward.RewardRegistry;
 import dev.r1.reward.RewardRunner;
 import dev.r1.training.grpo.GrpoTrainer;
-import dev.r1.training.grpo.GrpoTrainerConfig;
 import dev.r1.training.grpo.LocalGrpoLoop;
+import dev.r1.training.recipe.TinyArithmeticRecipe;
 import dev.r1.training.task.ArithmeticTask;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,13 +55,7 @@ class GrpoThroughputBench {
             RewardRunner.of(PlatformFixtures.rewardSpec(), RewardRegistry.builtins(), 2);
         GrpoTrainer trainer =
             new GrpoTrainer(
-                model,
-                null,
-                GrpoTrainerConfig.defaults(5e-5, tok.padTokenId())
-                    .withMicroBatchSize(128)
-                    .withTemperature(0.7)
-                    .withSchedule(new LrSchedule(5e-5, 20, STEPS, LrSchedule.Shape.CONSTANT, 1)),
-                root)) {
+                model, null, TinyArithmeticRecipe.grpoConfig(tok.padTokenId(), STEPS), root)) {
       LocalGrpoLoop loop =
           new LocalGrpoLoop(
               model,

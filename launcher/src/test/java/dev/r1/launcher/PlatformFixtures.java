@@ -14,10 +14,10 @@ import dev.r1.contracts.Keys;
 import dev.r1.contracts.Topics;
 import dev.r1.model.CausalLm;
 import dev.r1.model.ModelConfig;
-import dev.r1.model.tokenizer.ChatTemplate;
 import dev.r1.model.tokenizer.TinyTokenizerFactory;
 import dev.r1.model.tokenizer.Tokenizer;
 import dev.r1.training.eval.Evaluator;
+import dev.r1.training.recipe.TinyArithmeticRecipe;
 import dev.r1.training.sft.SftConfig;
 import dev.r1.training.sft.SftExample;
 import dev.r1.training.sft.SftTrainer;
@@ -33,7 +33,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -73,22 +72,15 @@ final class PlatformFixtures {
   private PlatformFixtures() {}
 
   static ArithmeticTask task() {
-    return new ArithmeticTask(DIGITS, EnumSet.allOf(ArithmeticTask.Op.class), 10, TASK_SEED);
+    return TinyArithmeticRecipe.task(TASK_SEED);
   }
 
-  /** Accuracy plus a small format reward with answer tags required. */
   static Map<String, Object> rewardSpec() {
-    return Map.of(
-        "rewards",
-        List.of(
-            Map.of("name", "accuracy", "weight", 1.0),
-            Map.of(
-                "name", "format", "weight", 0.2, "params", Map.of("require_answer_tags", true))));
+    return TinyArithmeticRecipe.rewardSpec();
   }
 
-  /** The prompts of the tiny model: ChatML without a system turn (its tokens are bytes). */
   static ChatPrompts prompts() {
-    return new ChatPrompts(ChatTemplate.chatMl(), null);
+    return TinyArithmeticRecipe.prompts();
   }
 
   /** SFT on worked solutions teaches the format; returns held-out accuracy after it. */
@@ -110,39 +102,12 @@ final class PlatformFixtures {
             .passAt1();
       }
     }
-    ModelConfig config =
-        new ModelConfig(
-            "qwen2",
-            TinyTokenizerFactory.VOCAB_SIZE,
-            96,
-            288,
-            2,
-            4,
-            2,
-            24,
-            1e-6,
-            10000,
-            null,
-            true,
-            true,
-            false,
-            512,
-            -1,
-            List.of(3),
-            "float32");
+    ModelConfig config = TinyArithmeticRecipe.modelConfig();
     TinyTokenizerFactory.write(out);
     try (Tokenizer tok = Tokenizer.load(out);
         NDManager root = NDManager.newBaseManager();
         CausalLm model = CausalLm.random(config, 11, root, DataType.FLOAT32)) {
-      List<SftExample> examples = new ArrayList<>();
-      for (TaskRow r : task.train(4000)) {
-        examples.add(
-            SftExample.of(
-                tok,
-                prompts.render(r.question()),
-                ArithmeticTask.solution(r, ArithmeticTask.SolutionStyle.STEPS),
-                tok.eosTokenId()));
-      }
+      List<SftExample> examples = TinyArithmeticRecipe.coldStartExamples(tok, task.train(4000));
       try (SftTrainer sft =
           new SftTrainer(
               model, SftConfig.of(SFT_STEPS, 3e-3, tok.padTokenId()).withBatch(32, 1), root)) {
@@ -177,9 +142,9 @@ final class PlatformFixtures {
             Map.entry("group_size", GROUP),
             Map.entry("batch_prompts", PROMPTS),
             Map.entry("max_steps", steps),
-            Map.entry("learning_rate", 5e-5),
-            Map.entry("warmup_steps", 20),
-            Map.entry("temperature", 0.7),
+            Map.entry("learning_rate", TinyArithmeticRecipe.GRPO_LEARNING_RATE),
+            Map.entry("warmup_steps", TinyArithmeticRecipe.WARMUP_STEPS),
+            Map.entry("temperature", TinyArithmeticRecipe.TEMPERATURE),
             Map.entry("system_prompt", ""),
             Map.entry("max_new_tokens", MAX_NEW),
             Map.entry("max_staleness", 0),
