@@ -25,7 +25,18 @@ public enum JobEventType {
   /** Resumed after a pause. */
   RESUMED,
   /** Free-form log line worth showing to the user. */
-  MESSAGE;
+  MESSAGE,
+  /**
+   * A pipeline stage began; the message names it (e.g. "Stage 2 of 6 (grpo) ..."), metrics carry
+   * {@code stage} (1-based).
+   */
+  STAGE_STARTED,
+  /**
+   * A pipeline stage finished; metrics carry {@code stage}, {@code policy_version} and the stage's
+   * evaluation: {@code eval.pass_at_1}, {@code eval.cons_at_k}, {@code eval.format_rate}, {@code
+   * eval.language_rate}, {@code eval.mean_length}, {@code eval.reflection_rate}.
+   */
+  STAGE_COMPLETED;
 
   /** True for SUCCEEDED, FAILED and CANCELLED. */
   public boolean terminal() {

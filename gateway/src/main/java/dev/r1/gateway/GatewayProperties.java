@@ -24,6 +24,6 @@ public record GatewayProperties(
     @DefaultValue("admin") String bootstrapOwner,
     @DefaultValue("./data/gateway") Path dataDir,
     @DefaultValue("./models") Path modelsDir,
-    @DefaultValue({"tiny-arith", "tiny-countdown"}) List<String> builtinModels,
+    @DefaultValue("tiny-random") List<String> builtinModels,
     @DefaultValue("64MB") DataSize maxDatasetBytes,
     @DefaultValue("true") boolean publishJobs) {}

@@ -10,8 +10,9 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
 
 /**
- * Stateless API-key security: {@code /actuator/health}, the OpenAPI document and Swagger UI are
- * open; every other route (all of {@code /v1}, the other actuator endpoints) needs a key.
+ * Stateless API-key security: {@code /actuator/health}, the OpenAPI document, Swagger UI and the
+ * jobs page's static files ({@code /ui/}, which call the API with the user's key) are open; every
+ * other route (all of {@code /v1}, the other actuator endpoints) needs a key.
  */
 @Configuration
 class SecurityConfig {
@@ -33,6 +34,9 @@ class SecurityConfig {
                         "/v3/api-docs/**",
                         "/swagger-ui.html",
                         "/swagger-ui/**",
+                        "/",
+                        "/ui",
+                        "/ui/**",
                         "/error")
                     .permitAll()
                     .anyRequest()

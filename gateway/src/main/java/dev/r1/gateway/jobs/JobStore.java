@@ -164,11 +164,11 @@ class JobStore {
     return spec.query(JobStore::event).list();
   }
 
-  /** Every STEP_METRICS event of a job, by step then arrival. */
+  /** Every STEP_METRICS event of a job, in arrival order. */
   List<StoredEvent> stepMetrics(String jobId) {
     return jdbc.sql(
             "SELECT * FROM job_events WHERE job_id = ? AND type = 'STEP_METRICS' AND step IS NOT"
-                + " NULL ORDER BY step, seq")
+                + " NULL ORDER BY seq")
         .params(jobId)
         .query(JobStore::event)
         .list();

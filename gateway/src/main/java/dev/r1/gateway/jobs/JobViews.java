@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** The JSON objects of the jobs API (snake_case, times in epoch seconds, as OpenAI's API). */
 final class JobViews {
@@ -66,8 +67,20 @@ final class JobViews {
       String object,
       @Schema(
               allowableValues = {
-                "created", "validating", "queued", "running", "step_metrics", "checkpoint",
-                "succeeded", "failed", "cancelled", "paused", "resumed", "message"
+                "created",
+                "validating",
+                "queued",
+                "running",
+                "step_metrics",
+                "checkpoint",
+                "succeeded",
+                "failed",
+                "cancelled",
+                "paused",
+                "resumed",
+                "message",
+                "stage_started",
+                "stage_completed"
               })
           String type,
       @Schema(allowableValues = {"debug", "info", "warn", "error"}) String level,
@@ -127,12 +140,22 @@ final class JobViews {
       List<Long> steps,
       Map<String, List<Double>> series) {
 
+    /**
+     * One point per (stage, step): a pipeline's stages each count steps from 1, and events of one
+     * point (sent separately) merge; points are ordered by stage, then step.
+     */
     static MetricsView of(String jobId, List<StoredEvent> stepEvents) {
-      Map<Long, Map<String, Object>> byStep = new LinkedHashMap<>();
+      Map<StagedStep, Map<String, Object>> byPoint = new TreeMap<>();
       for (StoredEvent e : stepEvents) {
-        byStep.computeIfAbsent(e.step(), s -> new LinkedHashMap<>()).putAll(e.metrics());
+        byPoint.computeIfAbsent(StagedStep.of(e), s -> new LinkedHashMap<>()).putAll(e.metrics());
       }
-      List<Long> steps = new ArrayList<>(byStep.keySet());
+      Map<Long, Map<String, Object>> byStep = new LinkedHashMap<>();
+      List<Long> steps = new ArrayList<>();
+      long index = 0;
+      for (Map.Entry<StagedStep, Map<String, Object>> p : byPoint.entrySet()) {
+        steps.add(p.getKey().step());
+        byStep.put(index++, p.getValue());
+      }
       Map<String, List<Double>> series = new LinkedHashMap<>();
       for (Map<String, Object> m : byStep.values()) {
         for (String name : m.keySet()) {
@@ -140,12 +163,26 @@ final class JobViews {
         }
       }
       for (Map.Entry<String, List<Double>> s : series.entrySet()) {
-        for (Long step : steps) {
-          Object v = byStep.get(step).get(s.getKey());
+        for (Map<String, Object> point : byStep.values()) {
+          Object v = point.get(s.getKey());
           s.getValue().add(v instanceof Number n ? n.doubleValue() : null);
         }
       }
       return new MetricsView("job.metrics", jobId, steps, series);
+    }
+  }
+
+  /** A metrics point's place: the pipeline stage (0 outside pipelines) and the step in it. */
+  private record StagedStep(long stage, long step) implements Comparable<StagedStep> {
+    static StagedStep of(StoredEvent e) {
+      Object stage = e.metrics().get("stage");
+      return new StagedStep(stage instanceof Number n ? n.longValue() : 0, e.step());
+    }
+
+    @Override
+    public int compareTo(StagedStep o) {
+      int c = Long.compare(stage, o.stage);
+      return c != 0 ? c : Long.compare(step, o.step);
     }
   }
 
