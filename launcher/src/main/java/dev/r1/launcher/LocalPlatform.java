@@ -43,6 +43,7 @@ public final class LocalPlatform implements AutoCloseable {
   private int trainerPort;
   private int distillPort;
   private int gatewayPort;
+  private boolean closed;
 
   /**
    * Where the platform keeps its files, which broker it uses and which services it starts.
@@ -342,7 +343,11 @@ public final class LocalPlatform implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     for (int i = contexts.size() - 1; i >= 0; i--) {
       try {
         contexts.get(i).close();

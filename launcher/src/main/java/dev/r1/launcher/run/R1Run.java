@@ -162,14 +162,14 @@ public final class R1Run implements Callable<Integer> {
                 new LocalPlatform.Gateway(gatewayPort, key, dbUrl, dbUser, dbPassword),
                 true));
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  platform.close();
-                  stopped.countDown();
-                },
-                "r1-run-shutdown"));
+    Thread hook =
+        new Thread(
+            () -> {
+              platform.close();
+              stopped.countDown();
+            },
+            "r1-run-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
     out.printf(
         "Platform up in %s: gateway %s, Kafka %s.%n",
         Progress.duration((System.nanoTime() - t0) / 1e9),
@@ -190,6 +190,7 @@ public final class R1Run implements Callable<Integer> {
     } finally {
       if (!serve) {
         platform.close();
+        Runtime.getRuntime().removeShutdownHook(hook);
       }
     }
     return outcome;

@@ -30,7 +30,33 @@ public final class Generator {
 
   /** Generates one completion per prompt (prompts may differ in length). */
   public List<Completion> generate(NDManager parent, List<int[]> prompts, SamplingParams params) {
+    long[] streams = new long[prompts.size()];
+    for (int i = 0; i < streams.length; i++) {
+      streams[i] = stream(params.seed(), i);
+    }
+    return generate(parent, prompts, params, streams);
+  }
+
+  /**
+   * The random stream of row {@code row} of a batch generated with {@code seed}: rows of one call
+   * draw independently, and a row's draws depend only on (seed, row).
+   */
+  public static long stream(long seed, int row) {
+    return seed * 0x9E3779B97F4A7C15L + row * 0xBF58476D1CE4E5B9L;
+  }
+
+  /**
+   * Generates one completion per prompt, row i drawing from {@code new
+   * SplittableRandom(streams[i])} ({@code params.seed()} is not used). Several seeded requests can
+   * so share one batch: give each row the {@link #stream} it would have had alone.
+   */
+  public List<Completion> generate(
+      NDManager parent, List<int[]> prompts, SamplingParams params, long[] streams) {
     int b = prompts.size();
+    if (streams.length != b) {
+      throw new IllegalArgumentException(
+          "streams has " + streams.length + " entries for " + b + " prompts");
+    }
     if (b == 0) {
       return List.of();
     }
@@ -58,8 +84,7 @@ public final class Generator {
     }
     SplittableRandom[] random = new SplittableRandom[b];
     for (int i = 0; i < b; i++) {
-      random[i] =
-          new SplittableRandom(params.seed() * 0x9E3779B97F4A7C15L + i * 0xBF58476D1CE4E5B9L);
+      random[i] = new SplittableRandom(streams[i]);
     }
     TokenSampler sampler = new TokenSampler(params);
     int[][] tokens = new int[b][maxNew];

@@ -37,6 +37,11 @@ public record SamplingParams(
     return new SamplingParams(maxNewTokens, 0, 0, 1, 0, stopIds);
   }
 
+  /** The same parameters with another seed. */
+  public SamplingParams withSeed(long newSeed) {
+    return new SamplingParams(maxNewTokens, temperature, topK, topP, newSeed, stopIds);
+  }
+
   public boolean isGreedy() {
     return temperature == 0;
   }

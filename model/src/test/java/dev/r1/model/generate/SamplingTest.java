@@ -117,6 +117,57 @@ class SamplingTest {
   }
 
   @Test
+  void seededRequestsSharingABatchSampleWhatTheyWouldAlone() {
+    ModelConfig c =
+        new ModelConfig(
+            "llama",
+            23,
+            16,
+            32,
+            1,
+            2,
+            1,
+            8,
+            1e-6,
+            10000,
+            null,
+            true,
+            false,
+            false,
+            64,
+            1,
+            List.of(2),
+            "float32");
+    try (NDManager root = NDManager.newBaseManager();
+        CausalLm m = CausalLm.random(c, 9, root, DataType.FLOAT32)) {
+      Generator g = new Generator(m, 0);
+      SamplingParams p = new SamplingParams(10, 1.3, 0, 1, 0, Set.of());
+      int[] first = {5, 6};
+      int[] second = {7, 8, 9};
+      // request A: seed 11, 2 rows; request B: seed 12, 3 rows; all five rows in one batch
+      long[] streams = {
+        Generator.stream(11, 0),
+        Generator.stream(11, 1),
+        Generator.stream(12, 0),
+        Generator.stream(12, 1),
+        Generator.stream(12, 2)
+      };
+      List<Completion> batched =
+          g.generate(root, List.of(first, first, second, second, second), p, streams);
+      List<Completion> a = g.generate(root, List.of(first, first), p.withSeed(11));
+      List<Completion> b = g.generate(root, List.of(second, second, second), p.withSeed(12));
+      for (int i = 0; i < 2; i++) {
+        assertThat(batched.get(i).tokens()).containsExactly(a.get(i).tokens());
+      }
+      for (int i = 0; i < 3; i++) {
+        assertThat(batched.get(2 + i).tokens()).containsExactly(b.get(i).tokens());
+      }
+      assertThatThrownBy(() -> g.generate(root, List.of(first), p, new long[2]))
+          .hasMessageContaining("streams");
+    }
+  }
+
+  @Test
   void invalidParametersAreNamed() {
     assertThatThrownBy(() -> new SamplingParams(0, 1, 0, 1, 0, Set.of()))
         .hasMessageContaining("maxNewTokens");

@@ -30,9 +30,11 @@ import org.springframework.stereotype.Component;
 /**
  * Generates the groups of a batch of prompt tasks. Tasks are grouped by the policy version that
  * serves them and by decoding parameters; each such set runs as one batched generation with every
- * prompt repeated G times. A task with a seed runs on its own, so its group does not depend on what
- * else was in the batch. Behaviour log-probs are the temperature-scaled log-softmax without
- * top-k/top-p truncation: what the trainer recomputes.
+ * prompt repeated G times. A seeded task's rows draw from the random streams they would have had
+ * generated alone (row g of a task with seed s uses {@code Generator.stream(s, g)}), so batching
+ * changes its group only through floating-point noise of the batched forward pass. Behaviour
+ * log-probs are the temperature-scaled log-softmax without top-k/top-p truncation: what the trainer
+ * recomputes.
  */
 @Component
 class GroupSampler {
@@ -107,10 +109,7 @@ class GroupSampler {
         continue;
       }
       dev.r1.contracts.SamplingParams sp = t.samplingParams();
-      Object key =
-          sp.seed() != null
-              ? t // seeded: alone
-              : List.of(sp.temperature(), sp.topP(), sp.topK(), sp.maxNewTokens());
+      Object key = List.of(sp.temperature(), sp.topP(), sp.topK(), sp.maxNewTokens());
       sets.computeIfAbsent(key, k -> new ArrayList<>()).add(t);
     }
     for (List<PromptTask> set : sets.values()) {
@@ -139,13 +138,17 @@ class GroupSampler {
     for (int id : tokenizer.stopTokenIds()) {
       stopIds.add(id);
     }
-    long seed = sp.seed() != null ? sp.seed() : ThreadLocalRandom.current().nextLong();
+    long unseeded = ThreadLocalRandom.current().nextLong();
     SamplingParams params =
         new SamplingParams(
-            sp.maxNewTokens(), sp.temperature(), sp.topK(), sp.topP(), seed, stopIds);
+            sp.maxNewTokens(), sp.temperature(), sp.topK(), sp.topP(), unseeded, stopIds);
     List<int[]> rows = new ArrayList<>();
+    List<Long> streams = new ArrayList<>();
     for (PromptTask t : set) {
+      Long seed = t.samplingParams().seed();
       for (int g = 0; g < t.samplingParams().groupSize(); g++) {
+        streams.add(
+            Generator.stream(seed != null ? seed : unseeded, seed != null ? g : rows.size()));
         rows.add(prompts.get(t));
       }
     }
@@ -153,7 +156,8 @@ class GroupSampler {
     List<dev.r1.model.generate.Completion> generated;
     try (NDManager batch = manager.newSubManager()) {
       generated =
-          new Generator(policy.model(), tokenizer.padTokenId()).generate(batch, rows, params);
+          new Generator(policy.model(), tokenizer.padTokenId())
+              .generate(batch, rows, params, streams.stream().mapToLong(Long::longValue).toArray());
     }
     long nanos = System.nanoTime() - start;
     long millis = nanos / 1_000_000;
