@@ -31,6 +31,7 @@ import dev.r1.training.grpo.SampledCompletion;
 import dev.r1.training.task.ChatPrompts;
 import dev.r1.training.task.TaskRow;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -42,6 +43,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -80,6 +82,14 @@ final class GrpoJobRun implements Runnable {
   private final List<String> trained = Collections.synchronizedList(new ArrayList<>());
   private final Map<String, Long> dropped = new ConcurrentHashMap<>();
   private final AtomicLong sequence = new AtomicLong();
+  private final java.util.concurrent.ExecutorService uploader =
+      java.util.concurrent.Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "grpo-version-upload");
+            t.setDaemon(true);
+            return t;
+          });
+  private volatile CompletableFuture<Void> pendingPublish;
   private volatile boolean cancelled;
   private volatile boolean paused;
   private volatile String state = "queued";
@@ -150,6 +160,8 @@ final class GrpoJobRun implements Runnable {
       } catch (RuntimeException e) {
         log.error("Could not report the failure of job {}.", job.jobId(), e);
       }
+    } finally {
+      uploader.shutdown();
     }
   }
 
@@ -257,6 +269,7 @@ final class GrpoJobRun implements Runnable {
         lastMetrics = values;
         step = trainedStep + 1;
         if (step % spec.checkpointEvery() == 0 || step == spec.maxSteps()) {
+          awaitPublished(); // a checkpoint never names a version the policy-service lacks
           TrainingCheckpoint.save(
               checkpoint,
               model,
@@ -301,6 +314,7 @@ final class GrpoJobRun implements Runnable {
               sample.scores().get(0).total());
         }
       }
+      awaitPublished();
       state = "succeeded";
       message =
           "Job "
@@ -510,6 +524,11 @@ final class GrpoJobRun implements Runnable {
     return new PromptGroup(sampled.promptId(), promptIds, completions);
   }
 
+  /**
+   * Saves version {@code v} and registers it with the policy-service. The weights are written here,
+   * synchronously; the upload runs in the background while the next step collects and trains (at
+   * most one upload in flight: an earlier one is awaited first, so versions arrive in order).
+   */
   private void publishVersion(CausalLm model, Path base, Path dir, long v, long atStep)
       throws IOException {
     Path folder = dir.resolve("versions").resolve("v" + v);
@@ -519,8 +538,36 @@ final class GrpoJobRun implements Runnable {
         Files.copy(base.resolve(f), folder.resolve(f), StandardCopyOption.REPLACE_EXISTING);
       }
     }
-    policy.registerVersion(job.jobId(), v, atStep, folder);
-    deleteRecursively(folder); // the policy-service keeps the published copy
+    awaitPublished();
+    pendingPublish =
+        CompletableFuture.runAsync(
+            () -> {
+              try {
+                policy.registerVersion(job.jobId(), v, atStep, folder);
+                deleteRecursively(folder); // the policy-service keeps the published copy
+              } catch (IOException e) {
+                throw new UncheckedIOException(
+                    "Job " + job.jobId() + " could not publish policy version " + v, e);
+              }
+            },
+            uploader);
+  }
+
+  /** Waits for the version upload in flight, if any; its failure fails the job. */
+  private void awaitPublished() throws IOException {
+    CompletableFuture<Void> p = pendingPublish;
+    if (p == null) {
+      return;
+    }
+    pendingPublish = null;
+    try {
+      p.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof UncheckedIOException u) {
+        throw u.getCause();
+      }
+      throw e;
+    }
   }
 
   private void awaitResume() throws InterruptedException {
