@@ -7,6 +7,7 @@ import dev.r1.contracts.Topics;
 import dev.r1.contracts.VersionedMessage;
 import dev.r1.sampler.generation.PromptListener;
 import dev.r1.sampler.policy.PolicyWatcher;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +56,10 @@ class SamplerConfiguration {
 
   @Bean
   ConcurrentMessageListenerContainer<String, byte[]> promptContainer(
-      KafkaProperties kafka, SamplerProperties properties, PromptListener listener) {
+      KafkaProperties kafka,
+      SamplerProperties properties,
+      PromptListener listener,
+      MeterRegistry meters) {
     Map<String, Object> props = new HashMap<>(kafka.buildConsumerProperties());
     props.putAll(Topics.consumerConfigs(Topics.PROMPTS));
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, properties.maxBatchPrompts());
@@ -74,8 +78,11 @@ class SamplerConfiguration {
             (List<ConsumerRecord<String, byte[]>> records) -> listener.onBatch(records));
     ConcurrentMessageListenerContainer<String, byte[]> c =
         new ConcurrentMessageListenerContainer<>(
-            new DefaultKafkaConsumerFactory<>(
-                props, new StringDeserializer(), new ByteArrayDeserializer()),
+            KafkaClientMeters.bind(
+                new DefaultKafkaConsumerFactory<>(
+                    props, new StringDeserializer(), new ByteArrayDeserializer()),
+                meters,
+                properties.consumerGroup()),
             cp);
     c.setConcurrency(properties.concurrency());
     c.setAutoStartup(false); // started once the initial weights are loaded
@@ -85,7 +92,10 @@ class SamplerConfiguration {
 
   @Bean
   ConcurrentMessageListenerContainer<String, byte[]> policyContainer(
-      KafkaProperties kafka, SamplerProperties properties, PolicyWatcher watcher) {
+      KafkaProperties kafka,
+      SamplerProperties properties,
+      PolicyWatcher watcher,
+      MeterRegistry meters) {
     String group = "r1-sampler-" + properties.instanceId();
     Map<String, Object> props = new HashMap<>(kafka.buildConsumerProperties());
     props.putAll(Topics.consumerConfigs(Topics.POLICY_PUBLISHED));
@@ -100,8 +110,11 @@ class SamplerConfiguration {
             (List<ConsumerRecord<String, byte[]>> records) -> watcher.onBatch(records, group));
     ConcurrentMessageListenerContainer<String, byte[]> c =
         new ConcurrentMessageListenerContainer<>(
-            new DefaultKafkaConsumerFactory<>(
-                props, new StringDeserializer(), new ByteArrayDeserializer()),
+            KafkaClientMeters.bind(
+                new DefaultKafkaConsumerFactory<>(
+                    props, new StringDeserializer(), new ByteArrayDeserializer()),
+                meters,
+                group),
             cp);
     c.setBeanName("r1-sampler-policy");
     return c;

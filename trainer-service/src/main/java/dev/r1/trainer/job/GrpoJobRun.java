@@ -22,6 +22,7 @@ import dev.r1.model.tokenizer.Tokenizer;
 import dev.r1.model.train.TrainingCheckpoint;
 import dev.r1.trainer.TrainerProperties;
 import dev.r1.trainer.messaging.Publisher;
+import dev.r1.trainer.metrics.ReflectionRate;
 import dev.r1.trainer.metrics.TrainerMetrics;
 import dev.r1.trainer.policy.PolicyClient;
 import dev.r1.training.grpo.GrpoStepMetrics;
@@ -266,6 +267,13 @@ final class GrpoJobRun implements Runnable {
                     .map(d -> GroupRef.of(d.group(), d.partition(), d.offset()))
                     .toList()));
         Map<String, Double> values = TrainerMetrics.asMap(m, waitSeconds);
+        values.put(
+            "reflection_rate",
+            ReflectionRate.of(
+                batch.stream()
+                    .flatMap(d -> d.group().group().completions().stream())
+                    .map(c -> c.text())
+                    .toList()));
         lastMetrics = values;
         step = trainedStep + 1;
         if (step % spec.checkpointEvery() == 0 || step == spec.maxSteps()) {

@@ -3,6 +3,7 @@ package dev.r1.trainer.messaging;
 import dev.r1.contracts.TopicSpec;
 import dev.r1.contracts.Topics;
 import dev.r1.trainer.TrainerProperties;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +42,7 @@ class TrainerKafkaConfig {
   }
 
   private static DefaultKafkaConsumerFactory<String, byte[]> consumers(
-      KafkaProperties kafka, String topic, String group) {
+      KafkaProperties kafka, MeterRegistry meters, String topic, String group) {
     Map<String, Object> c = new HashMap<>(kafka.buildConsumerProperties());
     c.putAll(Topics.consumerConfigs(topic));
     c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
@@ -49,7 +50,7 @@ class TrainerKafkaConfig {
     c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
     c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    return new DefaultKafkaConsumerFactory<>(c);
+    return KafkaClientMeters.bind(new DefaultKafkaConsumerFactory<>(c), meters, group);
   }
 
   private static ConcurrentMessageListenerContainer<String, byte[]> container(
@@ -66,9 +67,12 @@ class TrainerKafkaConfig {
 
   @Bean
   ConcurrentMessageListenerContainer<String, byte[]> scoredGroupContainer(
-      KafkaProperties kafka, TrainerProperties props, ScoredGroupListener listener) {
+      KafkaProperties kafka,
+      TrainerProperties props,
+      ScoredGroupListener listener,
+      MeterRegistry meters) {
     return container(
-        consumers(kafka, Topics.SCORED_GROUPS, props.consumerGroup()),
+        consumers(kafka, meters, Topics.SCORED_GROUPS, props.consumerGroup()),
         Topics.SCORED_GROUPS,
         props.consumerGroup(),
         listener);
@@ -76,9 +80,9 @@ class TrainerKafkaConfig {
 
   @Bean
   ConcurrentMessageListenerContainer<String, byte[]> jobContainer(
-      KafkaProperties kafka, TrainerProperties props, JobListener listener) {
+      KafkaProperties kafka, TrainerProperties props, JobListener listener, MeterRegistry meters) {
     return container(
-        consumers(kafka, Topics.JOBS, props.consumerGroup()),
+        consumers(kafka, meters, Topics.JOBS, props.consumerGroup()),
         Topics.JOBS,
         props.consumerGroup(),
         listener);
@@ -86,10 +90,13 @@ class TrainerKafkaConfig {
 
   @Bean
   ConcurrentMessageListenerContainer<String, byte[]> jobControlContainer(
-      KafkaProperties kafka, TrainerProperties props, JobControlListener listener) {
+      KafkaProperties kafka,
+      TrainerProperties props,
+      JobControlListener listener,
+      MeterRegistry meters) {
     String group = props.consumerGroup() + "-control";
     return container(
-        consumers(kafka, Topics.JOB_EVENTS, group), Topics.JOB_EVENTS, group, listener);
+        consumers(kafka, meters, Topics.JOB_EVENTS, group), Topics.JOB_EVENTS, group, listener);
   }
 
   /** The topics the trainer reads and writes, as the contract specifies them. */

@@ -6,6 +6,7 @@ import dev.r1.contracts.TopicSpec;
 import dev.r1.contracts.Topics;
 import dev.r1.reward.service.RewardServiceProperties;
 import dev.r1.reward.service.scoring.InvalidRewardSpecException;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -38,7 +39,7 @@ class KafkaMessagingConfig {
 
   @Bean
   ConsumerFactory<String, byte[]> sampledGroupConsumerFactory(
-      KafkaProperties kafka, RewardServiceProperties props) {
+      KafkaProperties kafka, RewardServiceProperties props, MeterRegistry meters) {
     Map<String, Object> c = new HashMap<>(kafka.buildConsumerProperties());
     c.putAll(Topics.consumerConfigs(Topics.SAMPLED_GROUPS));
     c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
@@ -50,7 +51,8 @@ class KafkaMessagingConfig {
         (int) props.consumer().maxPollInterval().toMillis());
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     c.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    return new DefaultKafkaConsumerFactory<>(c);
+    return KafkaClientMeters.bind(
+        new DefaultKafkaConsumerFactory<>(c), meters, props.consumer().groupId());
   }
 
   @Bean

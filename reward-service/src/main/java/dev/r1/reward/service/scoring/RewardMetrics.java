@@ -32,11 +32,15 @@ public class RewardMetrics {
         .tag("function", function)
         .register(registry)
         .record(Duration.ofMillis(score.millis()));
+    // both counters exist for every function seen, at zero until it times out or fails, so a
+    // dashboard's rate over them reads 0 rather than no data
+    Counter timeouts =
+        counter("r1.reward.timeouts", "Reward function calls that ran past their limit", function);
+    Counter errors = counter("r1.reward.errors", "Reward function calls that failed", function);
     if (score.status() == RewardResult.Status.TIMEOUT) {
-      counter("r1.reward.timeouts", "Reward function calls that ran past their limit", function)
-          .increment();
+      timeouts.increment();
     } else if (score.status() == RewardResult.Status.ERROR) {
-      counter("r1.reward.errors", "Reward function calls that failed", function).increment();
+      errors.increment();
     } else {
       DistributionSummary.builder("r1.reward.value")
           .description("Reward values (unweighted) of successful calls")

@@ -1,0 +1,13 @@
+# gateway: the Spring Boot exec jar on a Java 17 JRE, run as an unprivileged user.
+# Build from the repository root after `mvn -B -DskipTests package -pl gateway -am`:
+#   docker build -f deploy/docker/gateway.Dockerfile -t r1/gateway:0.1.0 .
+FROM eclipse-temurin:17-jre
+ARG VERSION=0.1.0-SNAPSHOT
+RUN groupadd --system --gid 10001 r1 \
+ && useradd --system --uid 10001 --gid 10001 --home-dir /work --no-create-home r1 \
+ && mkdir -p /work && chown 10001:10001 /work
+COPY gateway/target/gateway-${VERSION}-exec.jar /app/app.jar
+WORKDIR /work
+USER 10001:10001
+EXPOSE 8080
+ENTRYPOINT ["java", "-jar", "/app/app.jar"]
