@@ -26,5 +26,17 @@ class DistillServiceApplicationTest {
                 HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).contains("\"status\":\"UP\"");
+
+    for (String closed : new String[] {"/actuator/prometheus", "/actuator/info", "/actuator"}) {
+      assertThat(
+              HttpClient.newHttpClient()
+                  .send(
+                      HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + closed))
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .statusCode())
+          .as("%s without the actuator token", closed)
+          .isEqualTo(401);
+    }
   }
 }

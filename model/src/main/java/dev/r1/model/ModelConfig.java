@@ -112,6 +112,13 @@ public record ModelConfig(
     torchDtype = torchDtype == null ? "float32" : torchDtype;
   }
 
+  private static int nonNegative(String where, String field, int value) {
+    if (value < 0) {
+      throw new ModelFormatException(where + ": " + field + " must not be negative, got " + value);
+    }
+    return value;
+  }
+
   private static void positive(String where, String field, int value) {
     if (value <= 0) {
       throw new ModelFormatException(where + ": " + field + " must be positive, got " + value);
@@ -169,6 +176,10 @@ public record ModelConfig(
     RopeScaling scaling = null;
     JsonNode rs = json.get("rope_scaling");
     if (rs != null && !rs.isNull()) {
+      if (!rs.isObject()) {
+        throw new ModelFormatException(
+            where + ": rope_scaling must be an object or null, got " + rs);
+      }
       String ropeType = text(rs, "rope_type", where + " rope_scaling", null);
       if (ropeType == null) {
         ropeType = text(rs, "type", where + " rope_scaling", "default");
@@ -189,13 +200,14 @@ public record ModelConfig(
     JsonNode eosNode = json.get("eos_token_id");
     if (eosNode != null && eosNode.isArray()) {
       for (JsonNode n : eosNode) {
-        if (!n.canConvertToInt()) {
-          throw new ModelFormatException(where + ": eos_token_id entries must be integers");
+        if (!n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() < 0) {
+          throw new ModelFormatException(
+              where + ": eos_token_id entries must be non-negative integers, got " + n);
         }
         eos.add(n.asInt());
       }
     } else if (eosNode != null && !eosNode.isNull()) {
-      eos.add(integer(json, "eos_token_id", where, null));
+      eos.add(nonNegative(where, "eos_token_id", integer(json, "eos_token_id", where, null)));
     }
     return new ModelConfig(
         type,
@@ -213,7 +225,9 @@ public record ModelConfig(
         bias,
         type.equals("qwen3"),
         integer(json, "max_position_embeddings", where, 2048),
-        json.hasNonNull("bos_token_id") ? integer(json, "bos_token_id", where, null) : -1,
+        json.hasNonNull("bos_token_id")
+            ? nonNegative(where, "bos_token_id", integer(json, "bos_token_id", where, null))
+            : -1,
         eos,
         text(json, "torch_dtype", where, "float32"));
   }

@@ -71,6 +71,18 @@ class PolicyServiceTest {
     HttpResponse<String> r = get("/actuator/health");
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).contains("\"status\":\"UP\"");
+
+    for (String closed : new String[] {"/actuator/prometheus", "/actuator/info", "/actuator"}) {
+      assertThat(
+              HttpClient.newHttpClient()
+                  .send(
+                      HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + closed))
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .statusCode())
+          .as("%s without the actuator token", closed)
+          .isEqualTo(401);
+    }
   }
 
   @Test

@@ -132,12 +132,23 @@ public record RewardSpec(List<Component> rewards, long timeoutMillis) {
       }
       Map<String, Object> params = new LinkedHashMap<>();
       if (p instanceof Map<?, ?> pm) {
-        pm.forEach((k, v) -> params.put(String.valueOf(k), v));
+        // a null param means "use the default", as if it were absent
+        pm.forEach(
+            (k, v) -> {
+              if (v != null) {
+                params.put(String.valueOf(k), v);
+              }
+            });
       }
       Long t =
           e.containsKey("timeout_ms") ? timeout(e.get("timeout_ms"), at + ".timeout_ms", 0) : null;
       // building the function validates its params (names and types)
-      registry.create(name, new RewardParams(at + ".params", params));
+      try {
+        registry.create(name, new RewardParams(at + ".params", params));
+      } catch (IllegalArgumentException ex) {
+        String m = String.valueOf(ex.getMessage());
+        throw m.startsWith(at) ? ex : new IllegalArgumentException(at + ".params: " + m, ex);
+      }
       out.add(new Component(name, wn.doubleValue(), params, t));
     }
     return new RewardSpec(out, timeout);
@@ -149,7 +160,8 @@ public record RewardSpec(List<Component> rewards, long timeoutMillis) {
     }
     if (v instanceof Number n
         && n.doubleValue() == Math.rint(n.doubleValue())
-        && n.longValue() > 0) {
+        && n.doubleValue() > 0
+        && n.doubleValue() < Long.MAX_VALUE) {
       return n.longValue();
     }
     throw new IllegalArgumentException(

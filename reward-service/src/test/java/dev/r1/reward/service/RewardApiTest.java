@@ -212,7 +212,9 @@ class RewardApiTest extends ServiceTestBase {
     postJson(
         "/v1/rewards/score",
         "{\"spec\":" + SPEC + ",\"items\":[{\"completion\":\"x\",\"reference\":\"1\"}]}");
-    HttpResponse<String> r = get("/actuator/prometheus");
+    assertThat(get("/actuator/prometheus").statusCode()).isEqualTo(401);
+    assertThat(get("/actuator/health").statusCode()).isEqualTo(200);
+    HttpResponse<String> r = getActuator("/actuator/prometheus");
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body())
         .containsPattern("r1_reward_latency_seconds_count\\{[^}]*function=\"accuracy\"")

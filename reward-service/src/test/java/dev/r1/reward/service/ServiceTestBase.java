@@ -23,6 +23,7 @@ import org.springframework.kafka.test.context.EmbeddedKafka;
       "r1.reward.instance=reward-test",
       "r1.reward.api.max-items=64",
       "r1.reward.api.max-request-size=2MB",
+      "r1.security.actuator.token=test-actuator-token",
       "logging.level.org.apache.kafka=WARN",
       "logging.level.kafka=WARN",
       "logging.level.state.change.logger=WARN",
@@ -44,6 +45,16 @@ public abstract class ServiceTestBase {
   protected HttpResponse<String> get(String path) throws Exception {
     return HTTP.send(
         HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** GET with the actuator bearer token the test context configures. */
+  protected HttpResponse<String> getActuator(String path) throws Exception {
+    return HTTP.send(
+        HttpRequest.newBuilder(uri(path))
+            .timeout(Duration.ofSeconds(30))
+            .header("Authorization", "Bearer test-actuator-token")
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 

@@ -233,15 +233,43 @@ final class GrpoJobRun implements Runnable {
           groups.add(toPromptGroup(d.group(), tok, prompts));
         }
         GrpoStepMetrics m;
+        long nonFiniteBefore;
         JobManager.UPDATE_LOCK.lock();
         try {
+          nonFiniteBefore = trainer.nonFiniteSkips();
           m = trainer.update(groups);
         } finally {
           JobManager.UPDATE_LOCK.unlock();
         }
         long t1 = System.nanoTime();
         long trainedStep = step;
-        if (m.skipped()) {
+        if (trainer.nonFiniteSkips() > nonFiniteBefore) {
+          // NaN or infinite loss/gradient: AdamW refused the step; the bad update never reaches
+          // the weights, and no version is published
+          log.warn(
+              "Job {} step {} had a non-finite loss or gradient (loss {}, gradient norm {}); the"
+                  + " update was skipped and policy version {} stays current.",
+              job.jobId(),
+              trainedStep + 1,
+              m.loss(),
+              m.gradNorm(),
+              version);
+          metrics.nonFiniteSkip(job.jobId());
+          event(
+              JobEventType.MESSAGE,
+              EventLevel.WARN,
+              "Job "
+                  + job.jobId()
+                  + " step "
+                  + (trainedStep + 1)
+                  + " skipped its update: the loss or gradient was not finite (loss "
+                  + m.loss()
+                  + ", gradient norm "
+                  + m.gradNorm()
+                  + "); policy version "
+                  + version
+                  + " stays current.");
+        } else if (m.skipped()) {
           // every group had equal rewards (or every token was masked): the weights did not move
           log.info(
               "Job {} step {} changed nothing (no group with a reward spread); policy"

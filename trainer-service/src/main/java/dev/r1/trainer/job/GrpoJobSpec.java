@@ -166,12 +166,12 @@ record GrpoJobSpec(
         throw new IllegalArgumentException(
             "hyperparameters." + key + " must be an integer, got " + v);
       }
-      long l = n.longValue();
-      if (l < min || l > max) {
+      double d = n.doubleValue();
+      if (d < min || d > max) {
         throw new IllegalArgumentException(
-            "hyperparameters." + key + " must be in [" + min + ", " + max + "], got " + l);
+            "hyperparameters." + key + " must be in [" + min + ", " + max + "], got " + v);
       }
-      return (int) l;
+      return (int) d;
     }
 
     double number(String key, double dflt, double min, double max) {

@@ -80,6 +80,11 @@ public class TrainerMetrics {
     registry.counter("r1.trainer.steps", "job", jobId).increment();
   }
 
+  /** Counts updates skipped for a NaN or infinite loss or gradient. */
+  public void nonFiniteSkip(String jobId) {
+    registry.counter("r1.trainer.updates.nonfinite", "job", jobId).increment();
+  }
+
   /** Counts groups a job did not train on, by reason (stale, duplicate, unexpected). */
   public void dropped(String jobId, String reason) {
     registry.counter("r1.trainer.groups.dropped", "job", jobId, "reason", reason).increment();

@@ -44,6 +44,7 @@ public final class GrpoTrainer implements AutoCloseable {
   private final NDManager manager;
   private final AdamW optimizer;
   private long policyVersion;
+  private long nonFiniteSkips;
 
   /**
    * @param policy the model being trained (its gradients are enabled here)
@@ -67,6 +68,11 @@ public final class GrpoTrainer implements AutoCloseable {
   }
 
   /** The number of updates that changed the policy so far. */
+  /** Updates skipped because every optimizer step met a NaN or infinite gradient. */
+  public long nonFiniteSkips() {
+    return nonFiniteSkips;
+  }
+
   public long policyVersion() {
     return policyVersion;
   }
@@ -177,6 +183,7 @@ public final class GrpoTrainer implements AutoCloseable {
     double firstLoss = Double.NaN;
     AdamW.StepResult last = null;
     double lr = Double.NaN;
+    int stepsTaken = 0;
     for (int iter = 0; iter < config.iterations(); iter++) {
       double iterLoss = 0;
       for (int k = 0; k < batches.size(); k++) {
@@ -201,12 +208,22 @@ public final class GrpoTrainer implements AutoCloseable {
       }
       lr = config.schedule().at(optimizer.stepCount());
       last = optimizer.step(lr);
+      if (!last.skipped()) {
+        stepsTaken++;
+      }
       if (iter == 0) {
         firstLoss = iterLoss;
       }
     }
-    policyVersion++;
     double seconds = (System.nanoTime() - t0) / 1e9;
+    if (stepsTaken == 0) {
+      // the optimizer refused every step (NaN or infinite gradient): the weights did not move,
+      // so there is no new policy version
+      nonFiniteSkips++;
+      return s.withLoss(stats, last.gradNorm(), lr, realTokens * config.iterations() / seconds)
+          .metrics(policyVersion, optimizer.stepCount(), true, firstLoss, stats, t0);
+    }
+    policyVersion++;
     return s.withLoss(stats, last.gradNorm(), lr, realTokens * config.iterations() / seconds)
         .metrics(policyVersion, optimizer.stepCount(), false, firstLoss, stats, t0);
   }

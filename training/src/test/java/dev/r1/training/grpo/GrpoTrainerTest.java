@@ -307,6 +307,49 @@ class GrpoTrainerTest {
     }
   }
 
+  /**
+   * A NaN weight makes the forward pass NaN. Today the loss refuses the non-finite log-probs with a
+   * clear error before any gradient step, so the weights and the version stay as they were and
+   * nothing can be published; the update is not skipped quietly (the trainer-service job fails).
+   */
+  @Test
+  void aNanForwardPassIsRefusedAndLeavesWeightsAndVersionAlone() {
+    try (NDManager root = NDManager.newBaseManager();
+        CausalLm model = CausalLm.random(TinyLm.config(16, 1), 1, root, DataType.FLOAT32);
+        GrpoTrainer trainer =
+            new GrpoTrainer(model, null, GrpoTrainerConfig.defaults(1e-3, 0), root)) {
+      GrpoStepMetrics healthy =
+          trainer.update(List.of(group("a", 1, 0, 0, 0), group("b", 0, 1, 1, 0)));
+      assertThat(healthy.skipped()).isFalse();
+      assertThat(trainer.policyVersion()).isEqualTo(1);
+
+      String name = model.parameters().keySet().iterator().next();
+      NDArray w = model.parameters().get(name);
+      float[] values = w.toFloatArray();
+      values[0] = Float.NaN;
+      ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+      try (NDManager tmp = root.newSubManager()) {
+        w.set(tmp.create(values, w.getShape()).toByteBuffer());
+      } finally {
+        ai.djl.pytorch.jni.JniUtils.setGradMode(true);
+      }
+      Map<String, double[]> before = snapshot(model);
+      assertThatThrownBy(
+              () -> trainer.update(List.of(group("c", 1, 0, 0, 0), group("d", 0, 1, 1, 0))))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("not finite");
+      assertThat(trainer.policyVersion()).isEqualTo(1);
+      Map<String, double[]> after = snapshot(model);
+      for (String n : before.keySet()) {
+        double[] b = before.get(n);
+        double[] a = after.get(n);
+        for (int k = 0; k < b.length; k++) {
+          assertThat(Double.compare(a[k], b[k])).as("%s[%d]", n, k).isZero();
+        }
+      }
+    }
+  }
+
   private static Map<String, double[]> snapshot(CausalLm model) {
     Map<String, double[]> out = new LinkedHashMap<>();
     model
