@@ -44,6 +44,9 @@ public final class LocalPlatform implements AutoCloseable {
   private int distillPort;
   private int gatewayPort;
   private boolean closed;
+  private final String actuatorToken =
+      "local-"
+          + java.util.HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(12));
 
   /**
    * Where the platform keeps its files, which broker it uses and which services it starts.
@@ -267,6 +270,7 @@ public final class LocalPlatform implements AutoCloseable {
                 "--spring.kafka.bootstrap-servers=" + bootstrap,
                 "--management.endpoints.web.exposure.include=health,info,prometheus",
                 "--management.metrics.tags.application=" + name,
+                "--r1.security.actuator.token=" + actuatorToken,
                 "--spring.main.banner-mode=off"));
     args.addAll(List.of(extra));
     if (args.stream().noneMatch(a -> a.startsWith("--server.port="))) {
@@ -302,6 +306,14 @@ public final class LocalPlatform implements AutoCloseable {
 
   public String trainerUrl() {
     return "http://127.0.0.1:" + trainerPort;
+  }
+
+  /**
+   * The bearer token that opens the services' actuator endpoints other than health (the gateway's
+   * take its API keys instead).
+   */
+  public String actuatorToken() {
+    return actuatorToken;
   }
 
   /** The distill-service's address (when started). */

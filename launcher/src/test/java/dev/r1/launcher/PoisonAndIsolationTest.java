@@ -29,8 +29,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,20 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("fault")
 class PoisonAndIsolationTest {
 
-  static final String TOKEN = "poison-test-actuator-token";
-
   @TempDir static Path dir;
-
-  @BeforeAll
-  static void token() {
-    // every service context in this JVM reads it: the prometheus endpoints need it
-    System.setProperty("r1.security.actuator.token", TOKEN);
-  }
-
-  @AfterAll
-  static void clear() {
-    System.clearProperty("r1.security.actuator.token");
-  }
 
   /** Garbage for each consumed topic: not JSON, and JSON that breaks the contract. */
   static Map<String, List<byte[]>> poison() {
@@ -124,14 +109,16 @@ class PoisonAndIsolationTest {
         }
       }
       // and counted by the services that consume those topics
-      assertThat(deadLetters(platform.samplerUrl(), Topics.PROMPTS)).isGreaterThanOrEqualTo(2);
-      assertThat(deadLetters(platform.samplerUrl(), Topics.POLICY_PUBLISHED))
+      assertThat(deadLetters(platform, platform.samplerUrl(), Topics.PROMPTS))
           .isGreaterThanOrEqualTo(2);
-      assertThat(deadLetters(platform.rewardUrl(), Topics.SAMPLED_GROUPS))
+      assertThat(deadLetters(platform, platform.samplerUrl(), Topics.POLICY_PUBLISHED))
           .isGreaterThanOrEqualTo(2);
-      assertThat(deadLetters(platform.trainerUrl(), Topics.SCORED_GROUPS))
+      assertThat(deadLetters(platform, platform.rewardUrl(), Topics.SAMPLED_GROUPS))
           .isGreaterThanOrEqualTo(2);
-      assertThat(deadLetters(platform.trainerUrl(), Topics.JOBS)).isGreaterThanOrEqualTo(2);
+      assertThat(deadLetters(platform, platform.trainerUrl(), Topics.SCORED_GROUPS))
+          .isGreaterThanOrEqualTo(2);
+      assertThat(deadLetters(platform, platform.trainerUrl(), Topics.JOBS))
+          .isGreaterThanOrEqualTo(2);
 
       // isolation: every trained group of a job is a group that job published and scored
       List<PromptTask> prompts = PlatformFixtures.read(platform, Topics.PROMPTS, PromptTask.class);
@@ -194,12 +181,13 @@ class PoisonAndIsolationTest {
   }
 
   /** The service's {@code r1.dead.letters} count for a topic, read from its prometheus page. */
-  private static double deadLetters(String baseUrl, String topic) throws Exception {
+  private static double deadLetters(LocalPlatform platform, String baseUrl, String topic)
+      throws Exception {
     HttpResponse<String> r =
         HttpClient.newHttpClient()
             .send(
                 HttpRequest.newBuilder(URI.create(baseUrl + "/actuator/prometheus"))
-                    .header("Authorization", "Bearer " + TOKEN)
+                    .header("Authorization", "Bearer " + platform.actuatorToken())
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(200);
