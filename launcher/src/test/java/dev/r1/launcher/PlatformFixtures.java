@@ -210,6 +210,14 @@ final class PlatformFixtures {
 
   static <T extends dev.r1.contracts.VersionedMessage> List<T> read(
       LocalPlatform platform, String topic, Class<T> type) {
+    return read(platform, topic, type, false);
+  }
+
+  /**
+   * Every record of {@code topic}; with {@code skipPoison}, those that do not decode are left out.
+   */
+  static <T extends dev.r1.contracts.VersionedMessage> List<T> read(
+      LocalPlatform platform, String topic, Class<T> type, boolean skipPoison) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers());
     p.put(ConsumerConfig.GROUP_ID_CONFIG, "e2e-reader-" + UUID.randomUUID());
@@ -222,7 +230,14 @@ final class PlatformFixtures {
       while (System.nanoTime() - quietSince < 5_000_000_000L) {
         var records = c.poll(Duration.ofMillis(500));
         for (ConsumerRecord<String, byte[]> r : records) {
-          out.add(Json.decode(topic, r.value(), type));
+          try {
+            out.add(Json.decode(topic, r.value(), type));
+          } catch (dev.r1.contracts.PoisonMessageException
+              | dev.r1.contracts.ContractViolationException e) {
+            if (!skipPoison) {
+              throw e;
+            }
+          }
         }
         if (!records.isEmpty()) {
           quietSince = System.nanoTime();

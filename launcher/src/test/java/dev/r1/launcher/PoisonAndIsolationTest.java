@@ -3,8 +3,11 @@ package dev.r1.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.r1.contracts.ContractViolationException;
 import dev.r1.contracts.DeadLetter;
 import dev.r1.contracts.GroupRef;
+import dev.r1.contracts.Json;
+import dev.r1.contracts.PoisonMessageException;
 import dev.r1.contracts.PolicyPublished;
 import dev.r1.contracts.PromptTask;
 import dev.r1.contracts.ScoredGroup;
@@ -23,11 +26,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.UUID;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -68,8 +77,12 @@ class PoisonAndIsolationTest {
 
   @Test
   void poisonIsDeadLetteredAndTwoJobsStayApart() throws Exception {
+    // the gateway too: it is the consumer of job events
+    LocalPlatform.Gateway gateway =
+        new LocalPlatform.Gateway(0, "r1-poison-test-key-0123456789", null, null, null);
     try (LocalPlatform platform =
-        LocalPlatform.start(new LocalPlatform.Options(dir.resolve("platform"), null, 1))) {
+        LocalPlatform.start(
+            new LocalPlatform.Options(dir.resolve("platform"), null, 1, gateway, false))) {
       // an untrained model is enough: the jobs must finish, not learn
       platform.installBaseModel("tiny-arith", platform.store().modelDir("tiny-random"));
       Properties p = new Properties();
@@ -121,16 +134,25 @@ class PoisonAndIsolationTest {
           .isGreaterThanOrEqualTo(2);
 
       // isolation: every trained group of a job is a group that job published and scored
-      List<PromptTask> prompts = PlatformFixtures.read(platform, Topics.PROMPTS, PromptTask.class);
+      List<PromptTask> prompts =
+          PlatformFixtures.read(platform, Topics.PROMPTS, PromptTask.class, true);
       List<ScoredGroup> scored =
-          PlatformFixtures.read(platform, Topics.SCORED_GROUPS, ScoredGroup.class);
+          PlatformFixtures.read(platform, Topics.SCORED_GROUPS, ScoredGroup.class, true);
       List<TrainingBatch> batches =
-          PlatformFixtures.read(platform, Topics.TRAINING_BATCHES, TrainingBatch.class);
+          PlatformFixtures.read(platform, Topics.TRAINING_BATCHES, TrainingBatch.class, true);
       List<PolicyPublished> policies =
-          PlatformFixtures.read(platform, Topics.POLICY_PUBLISHED, PolicyPublished.class);
-      Set<String> completionsA = completions(scored, a);
-      Set<String> completionsB = completions(scored, b);
-      assertThat(completionsA).isNotEmpty().doesNotContainAnyElementsOf(completionsB);
+          PlatformFixtures.read(platform, Topics.POLICY_PUBLISHED, PolicyPublished.class, true);
+      // group and completion ids are a job's own (both jobs count s0-p0, s0-p1, ...): a trained
+      // group is traced by the scored-groups record (partition, offset) it came from
+      Map<String, ScoredGroup> scoredAt = scoredByPosition(platform);
+      for (TrainingBatch batch : batches) {
+        for (GroupRef g : batch.groups()) {
+          ScoredGroup source = scoredAt.get(g.sourcePartition() + "@" + g.sourceOffset());
+          assertThat(source).as("%s %s traces to a scored group", batch.jobId(), g).isNotNull();
+          assertThat(source.jobId()).as("%s trained %s", batch.jobId(), g).isEqualTo(batch.jobId());
+          assertThat(source.groupId()).isEqualTo(g.groupId());
+        }
+      }
       for (String job : List.of(a, b)) {
         Set<String> published =
             prompts.stream()
@@ -170,6 +192,36 @@ class PoisonAndIsolationTest {
         }
       }
     }
+  }
+
+  /** Every decodable scored group by its record's "partition@offset". */
+  private static Map<String, ScoredGroup> scoredByPosition(LocalPlatform platform) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, "isolation-reader-" + UUID.randomUUID());
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    Map<String, ScoredGroup> out = new HashMap<>();
+    try (KafkaConsumer<String, byte[]> c =
+        new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+      c.subscribe(List.of(Topics.SCORED_GROUPS));
+      long quietSince = System.nanoTime();
+      while (System.nanoTime() - quietSince < 5_000_000_000L) {
+        var records = c.poll(Duration.ofMillis(500));
+        for (ConsumerRecord<String, byte[]> r : records) {
+          try {
+            out.put(
+                r.partition() + "@" + r.offset(),
+                Json.decode(r.topic(), r.value(), ScoredGroup.class));
+          } catch (PoisonMessageException | ContractViolationException e) {
+            // the poison this test sent
+          }
+        }
+        if (!records.isEmpty()) {
+          quietSince = System.nanoTime();
+        }
+      }
+    }
+    return out;
   }
 
   private static Set<String> completions(List<ScoredGroup> scored, String job) {
