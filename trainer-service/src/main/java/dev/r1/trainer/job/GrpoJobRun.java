@@ -262,11 +262,9 @@ final class GrpoJobRun implements Runnable {
                   + job.jobId()
                   + " step "
                   + (trainedStep + 1)
-                  + " skipped its update: the loss or gradient was not finite (loss "
-                  + m.loss()
-                  + ", gradient norm "
-                  + m.gradNorm()
-                  + "); policy version "
+                  + " skipped its update: "
+                  + trainer.lastNonFiniteReason()
+                  + "; policy version "
                   + version
                   + " stays current.");
         } else if (m.skipped()) {

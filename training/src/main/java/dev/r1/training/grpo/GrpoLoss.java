@@ -172,7 +172,7 @@ public final class GrpoLoss {
       if (!Double.isFinite(values[i])) {
         String where =
             rowLength == 1 ? "[" + i + "]" : "[" + i / rowLength + "][" + i % rowLength + "]";
-        throw new IllegalArgumentException(
+        throw new NonFiniteValueException(
             name + where + " is not finite (" + values[i] + "); fill padding with 0");
       }
     }

@@ -45,6 +45,7 @@ public final class GrpoTrainer implements AutoCloseable {
   private final AdamW optimizer;
   private long policyVersion;
   private long nonFiniteSkips;
+  private String nonFiniteReason;
 
   /**
    * @param policy the model being trained (its gradients are enabled here)
@@ -68,7 +69,12 @@ public final class GrpoTrainer implements AutoCloseable {
   }
 
   /** The number of updates that changed the policy so far. */
-  /** Updates skipped because every optimizer step met a NaN or infinite gradient. */
+  /** Why the last update skipped over a NaN or infinite value, or null if none did. */
+  public String lastNonFiniteReason() {
+    return nonFiniteReason;
+  }
+
+  /** Updates skipped because every optimizer step met a NaN or infinite loss or gradient. */
   public long nonFiniteSkips() {
     return nonFiniteSkips;
   }
@@ -92,6 +98,7 @@ public final class GrpoTrainer implements AutoCloseable {
 
   /** Runs one GRPO update over the groups and returns its metrics. */
   public GrpoStepMetrics update(List<PromptGroup> groups) {
+    nonFiniteReason = null;
     long t0 = System.nanoTime();
     if (groups.isEmpty()) {
       throw new IllegalArgumentException("groups must not be empty");
@@ -186,30 +193,39 @@ public final class GrpoTrainer implements AutoCloseable {
     int stepsTaken = 0;
     for (int iter = 0; iter < config.iterations(); iter++) {
       double iterLoss = 0;
-      for (int k = 0; k < batches.size(); k++) {
-        GrpoBatch b = batches.get(k);
-        if (b.trainedTokens == 0) {
-          continue;
+      try {
+        for (int k = 0; k < batches.size(); k++) {
+          GrpoBatch b = batches.get(k);
+          if (b.trainedTokens == 0) {
+            continue;
+          }
+          double weight =
+              loss.lossAggregation() == LossAggregation.TOKEN_MEAN
+                  ? (double) b.trainedTokens / trainedTokens
+                  : (double) b.size() / totalSeqs;
+          iterLoss +=
+              weight
+                  * backward(
+                      b,
+                      explicitOld ? old.get(k) : null,
+                      loss.beta() > 0 ? ref.get(k) : null,
+                      capped,
+                      weight,
+                      iter == 0,
+                      stats);
         }
-        double weight =
-            loss.lossAggregation() == LossAggregation.TOKEN_MEAN
-                ? (double) b.trainedTokens / trainedTokens
-                : (double) b.size() / totalSeqs;
-        iterLoss +=
-            weight
-                * backward(
-                    b,
-                    explicitOld ? old.get(k) : null,
-                    loss.beta() > 0 ? ref.get(k) : null,
-                    capped,
-                    weight,
-                    iter == 0,
-                    stats);
+      } catch (NonFiniteValueException e) {
+        // a diverged forward pass (NaN/Inf log-probs): drop what accumulated, take no step
+        optimizer.zeroGradients();
+        nonFiniteReason = e.getMessage();
+        break;
       }
       lr = config.schedule().at(optimizer.stepCount());
       last = optimizer.step(lr);
       if (!last.skipped()) {
         stepsTaken++;
+      } else {
+        nonFiniteReason = "gradient norm is not finite (" + last.gradNorm() + ")";
       }
       if (iter == 0) {
         firstLoss = iterLoss;
@@ -220,7 +236,11 @@ public final class GrpoTrainer implements AutoCloseable {
       // the optimizer refused every step (NaN or infinite gradient): the weights did not move,
       // so there is no new policy version
       nonFiniteSkips++;
-      return s.withLoss(stats, last.gradNorm(), lr, realTokens * config.iterations() / seconds)
+      return s.withLoss(
+              stats,
+              last == null ? Double.NaN : last.gradNorm(),
+              lr,
+              realTokens * config.iterations() / seconds)
           .metrics(policyVersion, optimizer.stepCount(), true, firstLoss, stats, t0);
     }
     policyVersion++;
