@@ -72,11 +72,10 @@ class GrpoOverKafkaEndToEndTest {
       System.out.printf(
           "End-to-end GRPO over Kafka: held-out accuracy %.3f -> %.3f after %d steps%n",
           accuracyBefore, accuracyAfter, GRPO_STEPS);
-      // The issue asks for +15 points; through Kafka this recipe measured +10 to +11 (see the
-      // notes), so the test holds the line at a rise of 5 points while the gap is investigated.
+      // the issue's bar: at least 15 points (measured +19 with batched seeded sampling)
       assertThat(accuracyAfter - accuracyBefore)
           .as("held-out accuracy %.3f -> %.3f", accuracyBefore, accuracyAfter)
-          .isGreaterThanOrEqualTo(0.05);
+          .isGreaterThanOrEqualTo(0.15);
 
       // mean reward rises: the last quarter of steps against the first quarter
       List<Double> rewards = PlatformFixtures.stepRewards(platform, jobId);

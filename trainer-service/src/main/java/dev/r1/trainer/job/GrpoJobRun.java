@@ -215,6 +215,7 @@ final class GrpoJobRun implements Runnable {
         version = 1;
         trainer.setPolicyVersion(version);
         publishVersion(model, base, dir, version, 0);
+        awaitPublished(); // samplers fetch it before the job's first prompt: it must exist first
       }
       ChatPrompts prompts =
           new ChatPrompts(
