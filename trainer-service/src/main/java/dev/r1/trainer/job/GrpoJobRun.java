@@ -28,6 +28,7 @@ import dev.r1.training.grpo.GrpoStepMetrics;
 import dev.r1.training.grpo.GrpoTrainer;
 import dev.r1.training.grpo.PromptGroup;
 import dev.r1.training.grpo.SampledCompletion;
+import dev.r1.training.reflection.ReflectionPhrases;
 import dev.r1.training.task.ChatPrompts;
 import dev.r1.training.task.TaskRow;
 import java.io.IOException;
@@ -253,7 +254,8 @@ final class GrpoJobRun implements Runnable {
                 batch.stream()
                     .map(d -> GroupRef.of(d.group(), d.partition(), d.offset()))
                     .toList()));
-        Map<String, Double> values = TrainerMetrics.asMap(m, waitSeconds);
+        Map<String, Double> values = new LinkedHashMap<>(TrainerMetrics.asMap(m, waitSeconds));
+        values.put("reflection_rate", reflectionRate(batch));
         lastMetrics = values;
         step = trainedStep + 1;
         if (step % spec.checkpointEvery() == 0 || step == spec.maxSteps()) {
@@ -439,6 +441,17 @@ final class GrpoJobRun implements Runnable {
       batch.add(d);
     }
     return batch;
+  }
+
+  /** Share of the batch's completions with a reflection phrase ("wait", "let me check"...). */
+  private static double reflectionRate(List<Delivered> batch) {
+    List<String> texts = new ArrayList<>();
+    for (Delivered d : batch) {
+      for (Completion c : d.group().group().completions()) {
+        texts.add(c.text());
+      }
+    }
+    return ReflectionPhrases.rate(texts);
   }
 
   private static String abbreviate(String text) {
