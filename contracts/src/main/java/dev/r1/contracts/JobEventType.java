@@ -25,7 +25,19 @@ public enum JobEventType {
   /** Resumed after a pause. */
   RESUMED,
   /** Free-form log line worth showing to the user. */
-  MESSAGE;
+  MESSAGE,
+  /**
+   * A pipeline job started a stage: the message names it ("Stage 2 of 6 (grpo) ..."), {@code
+   * metrics.stage} is its 1-based index. Since JobEvent schema version 2.
+   */
+  STAGE_STARTED,
+  /**
+   * A pipeline job finished a stage: {@code metrics.stage}, {@code policy_version} (the stage's
+   * output model version) and the stage's evaluation ({@code eval.pass_at_1}, {@code
+   * eval.cons_at_k}, {@code eval.format_rate}, {@code eval.language_rate}, {@code
+   * eval.mean_length}, {@code eval.reflection_rate}). Since JobEvent schema version 2.
+   */
+  STAGE_COMPLETED;
 
   /** True for SUCCEEDED, FAILED and CANCELLED. */
   public boolean terminal() {

@@ -132,10 +132,12 @@ final class GrpoJobRun implements Runnable {
 
   @Override
   public void run() {
-    // like DJL's own thread: no autograd graph outside a GradientCollector (grad mode is per
-    // thread in PyTorch and on by default in new threads)
-    ai.djl.pytorch.jni.JniUtils.setGradMode(false);
     try {
+      // load the engine first: JniUtils before it fails silently in a JVM where nothing loaded it
+      ai.djl.engine.Engine.getInstance();
+      // like DJL's own thread: no autograd graph outside a GradientCollector (grad mode is per
+      // thread in PyTorch and on by default in new threads)
+      ai.djl.pytorch.jni.JniUtils.setGradMode(false);
       train();
     } catch (CancelledException e) {
       state = "cancelled";
