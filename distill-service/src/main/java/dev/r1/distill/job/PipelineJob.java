@@ -107,7 +107,7 @@ final class PipelineJob extends JobRun {
     Workbench bench = new Workbench(services);
     Path base = bench.fetch(job.model(), dir.resolve("base"));
     ArithmeticTask task = ArithmeticTask.of(c.digits(), c.seed());
-    List<TaskRow> train = task.train(c.coldStartRows() + Math.max(c.rsPrompts(), 2000));
+    List<TaskRow> train = task.train(c.coldStartRows() + c.rsPrompts());
     List<TaskRow> coldRows = train.subList(0, c.coldStartRows());
     List<TaskRow> rlRows = train.subList(c.coldStartRows(), train.size());
     List<TaskRow> rsRows = rlRows.subList(0, Math.min(rlRows.size(), c.rsPrompts()));
