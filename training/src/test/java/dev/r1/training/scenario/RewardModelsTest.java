@@ -88,6 +88,49 @@ class RewardModelsTest {
   }
 
   @Test
+  void mixedScenarioGrpoStepScoresGeneralPromptsWithTheRewardModel(@TempDir Path dir)
+      throws Exception {
+    Path folder = classifier(dir.resolve("rm"), 9, 1, 32);
+    try (dev.r1.model.tokenizer.Tokenizer tok =
+            dev.r1.model.tokenizer.Tokenizer.load(TinyTokenizerFactory.write(dir.resolve("tok")));
+        ai.djl.ndarray.NDManager root = ai.djl.ndarray.NDManager.newBaseManager();
+        CausalLm policy =
+            CausalLm.random(TinyLm.config(32, 1), 1, root, ai.djl.ndarray.types.DataType.FLOAT32);
+        SequenceClassifierRewardModel rm = SequenceClassifierRewardModel.load(folder, 128, 16);
+        RewardRunner rules =
+            RewardRunner.of(TinyArithmeticRecipe.rewardSpec(), RewardRegistry.builtins(), 1);
+        dev.r1.training.grpo.GrpoTrainer trainer =
+            new dev.r1.training.grpo.GrpoTrainer(
+                policy,
+                null,
+                dev.r1.training.grpo.GrpoTrainerConfig.defaults(1e-4, tok.padTokenId())
+                    .withFilters(true, false), // random completions hit the limit: train them
+                root)) {
+      dev.r1.training.grpo.LocalGrpoLoop loop =
+          new dev.r1.training.grpo.LocalGrpoLoop(
+              policy,
+              tok,
+              TinyArithmeticRecipe.prompts(),
+              new ScenarioScorer(rules, rm, ScenarioScorer.byIdPrefix("general:"), 1.0),
+              trainer,
+              new dev.r1.training.grpo.LocalGrpoLoop.Config(1, 4, 4, 8, 1.0, 3));
+      dev.r1.training.grpo.LocalGrpoLoop.StepReport r =
+          loop.step(
+              root,
+              1,
+              List.of(
+                  new TaskRow("arith-12+30", "12+30", "42"),
+                  new TaskRow("general:greet", "Say hello to a friend.", ""),
+                  new TaskRow("arith-5+5", "5+5", "10"),
+                  new TaskRow("general:poem", "Write a short line about the sea.", "")));
+      // the reward model's scores differ across the random completions, so groups have a spread
+      assertThat(r.metrics().rewardComponentMeans()).containsKeys("reward_model", "accuracy");
+      assertThat(r.metrics().skipped()).isFalse();
+      assertThat(r.reflectionRate()).isBetween(0.0, 1.0);
+    }
+  }
+
+  @Test
   void aHeadOfTheWrongWidthIsNamed(@TempDir Path dir) throws Exception {
     Path folder = classifier(dir.resolve("bad"), 5, 1, 16);
     assertThatThrownBy(() -> SequenceClassifierRewardModel.load(folder, 64, 4))
