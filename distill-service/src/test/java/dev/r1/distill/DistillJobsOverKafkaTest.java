@@ -253,6 +253,21 @@ class DistillJobsOverKafkaTest {
   }
 
   @Test
+  void badHyperparametersFailTheJobNamingTheField() throws Exception {
+    String id = "pipe-bad-" + UUID.randomUUID().toString().substring(0, 8);
+    submit(job(id, "pipeline", "tiny-random", "builtin:arithmetic", Map.of("preset", "huge")));
+    List<JobEvent> events = awaitTerminal(id, Duration.ofMinutes(1));
+    JobEvent done = events.get(events.size() - 1);
+    assertThat(done.type()).isEqualTo(JobEventType.FAILED);
+    assertThat(done.message()).contains("hyperparameters.preset");
+    String distillId = "distill-bad-" + UUID.randomUUID().toString().substring(0, 8);
+    submit(job(distillId, "distill", "tiny-random", "builtin:arithmetic", Map.of()));
+    JobEvent failed = awaitTerminal(distillId, Duration.ofMinutes(1)).get(1);
+    assertThat(failed.type()).isEqualTo(JobEventType.FAILED);
+    assertThat(failed.message()).contains("hyperparameters.teacher_model is required");
+  }
+
+  @Test
   void aPoisonJobGoesToTheDeadLetterTopic() throws Exception {
     send(Topics.JOBS, "broken", "{\"schemaVersion\":1,\"jobId\":\"broken\"}".getBytes());
     Properties p = new Properties();

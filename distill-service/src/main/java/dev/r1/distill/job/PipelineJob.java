@@ -53,13 +53,13 @@ final class PipelineJob extends JobRun {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int STAGES = PipelineConfig.STAGES.size();
 
-  private final PipelineConfig c;
+  private final Map<String, Object> known = new LinkedHashMap<>();
   private final Map<String, Object> ignored = new LinkedHashMap<>();
+  private PipelineConfig c;
   private long globalStep;
 
   PipelineJob(JobSubmitted job, Services services) {
     super(job, services);
-    Map<String, Object> known = new LinkedHashMap<>();
     known.put("preset", services.props().defaultPreset());
     var keys = PipelineConfig.keys();
     job.hyperparameters()
@@ -71,7 +71,6 @@ final class PipelineJob extends JobRun {
                 ignored.put(k, v);
               }
             });
-    this.c = PipelineConfig.from(known);
   }
 
   @Override
@@ -79,7 +78,7 @@ final class PipelineJob extends JobRun {
     return "Job "
         + job.jobId()
         + " started the R1 pipeline (preset "
-        + c.preset()
+        + known.get("preset")
         + ") from "
         + job.model()
         + ": cold start -> GRPO -> rejection sampling SFT -> GRPO -> distillation -> evaluation.";
@@ -87,6 +86,7 @@ final class PipelineJob extends JobRun {
 
   @Override
   Outcome execute() throws Exception {
+    c = PipelineConfig.from(known); // a bad value fails the job, naming the hyperparameter
     if (!job.datasetUri().startsWith("builtin:arithmetic")) {
       throw new IllegalArgumentException(
           "datasetUri must be builtin:arithmetic for a pipeline job (its cold start needs worked"
