@@ -41,8 +41,11 @@ public record JobEvent(
     Instant timestamp)
     implements VersionedMessage {
 
-  /** The schema version this code writes and the newest it reads. */
-  public static final int SCHEMA_VERSION = 1;
+  /**
+   * The schema version this code writes and the newest it reads. 2 added the event types {@code
+   * STAGE_STARTED} and {@code STAGE_COMPLETED} (pipeline jobs); version 1 messages still read.
+   */
+  public static final int SCHEMA_VERSION = 2;
 
   private static final String T = "JobEvent";
 

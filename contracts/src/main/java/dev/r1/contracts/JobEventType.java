@@ -27,14 +27,15 @@ public enum JobEventType {
   /** Free-form log line worth showing to the user. */
   MESSAGE,
   /**
-   * A pipeline stage began; the message names it (e.g. "Stage 2 of 6 (grpo) ..."), metrics carry
-   * {@code stage} (1-based).
+   * A pipeline job started a stage: the message names it ("Stage 2 of 6 (grpo) ..."), {@code
+   * metrics.stage} is its 1-based index. Since JobEvent schema version 2.
    */
   STAGE_STARTED,
   /**
-   * A pipeline stage finished; metrics carry {@code stage}, {@code policy_version} and the stage's
-   * evaluation: {@code eval.pass_at_1}, {@code eval.cons_at_k}, {@code eval.format_rate}, {@code
-   * eval.language_rate}, {@code eval.mean_length}, {@code eval.reflection_rate}.
+   * A pipeline job finished a stage: {@code metrics.stage}, {@code policy_version} (the stage's
+   * output model version) and the stage's evaluation ({@code eval.pass_at_1}, {@code
+   * eval.cons_at_k}, {@code eval.format_rate}, {@code eval.language_rate}, {@code
+   * eval.mean_length}, {@code eval.reflection_rate}). Since JobEvent schema version 2.
    */
   STAGE_COMPLETED;
 

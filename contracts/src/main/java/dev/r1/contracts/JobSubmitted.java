@@ -9,16 +9,18 @@ import java.util.Set;
  * Topics#JOBS}; key {@link Keys#of(JobSubmitted)} (the job id).
  *
  * <p>Produced by the gateway after it validated the spec and stored the job (status {@code
- * validating}); consumed by the trainer-service ({@code grpo}, {@code pipeline}) and the
- * distill-service ({@code sft}, {@code distill}, {@code eval}), each taking the methods it runs and
- * skipping the others. User requests on a running job (cancel, pause, resume) travel as {@link
- * JobEvent}s of type CANCELLED, PAUSED and RESUMED with source {@code gateway} on {@link
- * Topics#JOB_EVENTS}; the workers answer on the same topic.
+ * validating}); consumed by the trainer-service ({@code grpo}) and the distill-service ({@code
+ * sft}, {@code distill}, {@code eval}, {@code pipeline}), each taking the methods it runs and
+ * skipping the others. A pipeline's GRPO stages are child jobs ({@code <pipelineId>-s2-grpo}) the
+ * distill-service submits here for the trainer-service. User requests on a running job (cancel,
+ * pause, resume) travel as {@link JobEvent}s of type CANCELLED, PAUSED and RESUMED with source
+ * {@code gateway} on {@link Topics#JOB_EVENTS}; the workers answer on the same topic.
  *
  * @param schemaVersion {@link #SCHEMA_VERSION} when written by this code
  * @param jobId the job
  * @param method one of {@link #METHODS}
- * @param model the base model's registry name (never a path)
+ * @param model the base model's registry name, or {@code job:<jobId>@<version>} for a job's policy
+ *     version at the policy-service ({@code job:<jobId>} for its latest); never a path
  * @param datasetId the training (or evaluation) dataset's id in the gateway
  * @param datasetUri where the validated JSONL lies (e.g. {@code file:/data/datasets/ds-....jsonl})
  * @param reward the reward spec (e.g. {@code {"functions":[{"name":"accuracy","weight":1.0}]}});

@@ -22,13 +22,13 @@ import dev.r1.model.tokenizer.Tokenizer;
 import dev.r1.model.train.TrainingCheckpoint;
 import dev.r1.trainer.TrainerProperties;
 import dev.r1.trainer.messaging.Publisher;
-import dev.r1.trainer.metrics.ReflectionRate;
 import dev.r1.trainer.metrics.TrainerMetrics;
 import dev.r1.trainer.policy.PolicyClient;
 import dev.r1.training.grpo.GrpoStepMetrics;
 import dev.r1.training.grpo.GrpoTrainer;
 import dev.r1.training.grpo.PromptGroup;
 import dev.r1.training.grpo.SampledCompletion;
+import dev.r1.training.reflection.ReflectionPhrases;
 import dev.r1.training.task.ChatPrompts;
 import dev.r1.training.task.TaskRow;
 import java.io.IOException;
@@ -142,10 +142,12 @@ final class GrpoJobRun implements Runnable {
 
   @Override
   public void run() {
-    // like DJL's own thread: no autograd graph outside a GradientCollector (grad mode is per
-    // thread in PyTorch and on by default in new threads)
-    ai.djl.pytorch.jni.JniUtils.setGradMode(false);
     try {
+      // load the engine first: JniUtils before it fails silently in a JVM where nothing loaded it
+      ai.djl.engine.Engine.getInstance();
+      // like DJL's own thread: no autograd graph outside a GradientCollector (grad mode is per
+      // thread in PyTorch and on by default in new threads)
+      ai.djl.pytorch.jni.JniUtils.setGradMode(false);
       train();
     } catch (CancelledException e) {
       state = "cancelled";
@@ -293,14 +295,8 @@ final class GrpoJobRun implements Runnable {
                 batch.stream()
                     .map(d -> GroupRef.of(d.group(), d.partition(), d.offset()))
                     .toList()));
-        Map<String, Double> values = TrainerMetrics.asMap(m, waitSeconds);
-        values.put(
-            "reflection_rate",
-            ReflectionRate.of(
-                batch.stream()
-                    .flatMap(d -> d.group().group().completions().stream())
-                    .map(c -> c.text())
-                    .toList()));
+        Map<String, Double> values = new LinkedHashMap<>(TrainerMetrics.asMap(m, waitSeconds));
+        values.put("reflection_rate", reflectionRate(batch));
         lastMetrics = values;
         step = trainedStep + 1;
         if (step % spec.checkpointEvery() == 0 || step == spec.maxSteps()) {
@@ -488,6 +484,17 @@ final class GrpoJobRun implements Runnable {
       batch.add(d);
     }
     return batch;
+  }
+
+  /** Share of the batch's completions with a reflection phrase ("wait", "let me check"...). */
+  private static double reflectionRate(List<Delivered> batch) {
+    List<String> texts = new ArrayList<>();
+    for (Delivered d : batch) {
+      for (Completion c : d.group().group().completions()) {
+        texts.add(c.text());
+      }
+    }
+    return ReflectionPhrases.rate(texts);
   }
 
   private static String abbreviate(String text) {

@@ -23,8 +23,11 @@ public class JobManager {
 
   private static final Logger log = LoggerFactory.getLogger(JobManager.class);
 
-  /** DJL allows one gradient collector per JVM: updates of concurrent jobs take turns. */
-  static final ReentrantLock UPDATE_LOCK = new ReentrantLock();
+  /**
+   * DJL allows one gradient collector per JVM: updates of concurrent jobs take turns, also with the
+   * distill-service's SFT when both run in one JVM.
+   */
+  static final ReentrantLock UPDATE_LOCK = dev.r1.training.GradientLock.LOCK;
 
   private final Map<String, GrpoJobRun> runs = new ConcurrentHashMap<>();
   private final ExecutorService executor;

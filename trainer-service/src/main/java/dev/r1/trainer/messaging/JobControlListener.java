@@ -1,13 +1,17 @@
 package dev.r1.trainer.messaging;
 
 import dev.r1.contracts.JobEvent;
+import dev.r1.contracts.JobEventType;
 import dev.r1.contracts.Json;
 import dev.r1.trainer.job.JobManager;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.springframework.kafka.listener.MessageListener;
 import org.springframework.stereotype.Component;
 
-/** Applies the gateway's cancel, pause and resume requests to running jobs. */
+/**
+ * Applies the gateway's cancel, pause and resume requests to running jobs, and the
+ * distill-service's cancellation of the GRPO stages it started for a cancelled pipeline.
+ */
 @Component
 class JobControlListener implements MessageListener<String, byte[]> {
 
@@ -25,7 +29,12 @@ class JobControlListener implements MessageListener<String, byte[]> {
     } catch (RuntimeException e) {
       return; // the gateway owns the job-events dead letters; control ignores what it can't read
     }
-    if (event == null || !"gateway".equals(event.source())) {
+    if (event == null) {
+      return;
+    }
+    boolean pipelineCancel =
+        "distill-service".equals(event.source()) && event.type() == JobEventType.CANCELLED;
+    if (!"gateway".equals(event.source()) && !pipelineCancel) {
       return;
     }
     switch (event.type()) {

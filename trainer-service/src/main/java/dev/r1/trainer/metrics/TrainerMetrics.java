@@ -14,8 +14,8 @@ import org.springframework.stereotype.Component;
 /**
  * The trainer's per-step RL metrics as Micrometer meters tagged with the job: reward mean/std
  * (total and per function), frac_reward_zero_std, advantages, kl, clip ratios, entropy, completion
- * lengths, reflection rate ({@link ReflectionRate}), tokens/s, step time by phase, and the policy
- * lag of the samples used.
+ * lengths, reflection rate (dev.r1.training.reflection), tokens/s, step time by phase, and the
+ * policy lag of the samples used.
  */
 @Component
 public class TrainerMetrics {

@@ -44,9 +44,13 @@ public class PolicyClient {
     this.base = props.policyServiceUrl().replaceAll("/+$", "");
   }
 
-  /** Downloads base model {@code name} into {@code target} (replacing it) and returns it. */
+  /**
+   * Downloads model {@code name} into {@code target} (replacing it) and returns it: a base model's
+   * registry name, or {@code job:<jobId>@<version>} (a job's policy version, e.g. the output of a
+   * pipeline's previous stage; {@code job:<jobId>} is its latest version).
+   */
   public Path downloadModel(String name, Path target) throws IOException {
-    JsonNode manifest = getJson("/v1/models/" + enc(name) + "/manifest");
+    JsonNode manifest = getJson(manifestPath(name));
     Files.createDirectories(target);
     for (JsonNode f : manifest.get("files")) {
       String file = f.get("name").asText();
@@ -62,6 +66,28 @@ public class PolicyClient {
     log.info(
         "Downloaded base model {} ({} files) into {}.", name, manifest.get("files").size(), target);
     return target;
+  }
+
+  /** The policy-service path of a model reference's manifest (see {@link #downloadModel}). */
+  static String manifestPath(String name) {
+    if (!name.startsWith("job:")) {
+      return "/v1/models/" + enc(name) + "/manifest";
+    }
+    String ref = name.substring(4);
+    int at = ref.lastIndexOf('@');
+    String jobId = at < 0 ? ref : ref.substring(0, at);
+    if (jobId.isBlank()) {
+      throw new IllegalArgumentException("model reference '" + name + "' names no job");
+    }
+    if (at < 0) {
+      return "/v1/jobs/" + enc(jobId) + "/versions/latest";
+    }
+    String version = ref.substring(at + 1);
+    if (!version.matches("\\d{1,18}")) {
+      throw new IllegalArgumentException(
+          "model reference '" + name + "' must end with @<version number>, got @" + version);
+    }
+    return "/v1/jobs/" + enc(jobId) + "/versions/" + version + "/manifest";
   }
 
   /** Uploads a version folder for a job; returns the manifest URL the service answered with. */

@@ -10,6 +10,7 @@ import dev.r1.reward.RewardInput;
 import dev.r1.reward.format.FormatReward;
 import dev.r1.reward.math.AccuracyReward;
 import dev.r1.reward.math.MathEquivalence;
+import dev.r1.training.reflection.ReflectionPhrases;
 import dev.r1.training.task.ChatPrompts;
 import dev.r1.training.task.TaskRow;
 import java.math.BigInteger;
@@ -24,7 +25,9 @@ import java.util.Set;
 /**
  * Evaluates a policy on held-out task rows: k samples per prompt give pass@1 (the mean share of
  * correct samples, the unbiased estimator of the Codex paper with k = 1), pass@k, cons@k (majority
- * vote over the normalised extracted answers), the format rate and the mean completion length.
+ * vote over the normalised extracted answers), the format rate, the language-consistency rate
+ * ({@link LanguageCheck}), the reflection-phrase rate ({@link ReflectionPhrases}) and the mean
+ * completion length.
  *
  * <p>Correctness is the {@code accuracy} reward (answer after {@code </think>}, math equivalence);
  * format is the R1 {@code format} reward with answer tags required.
@@ -68,6 +71,10 @@ public final class Evaluator {
    * @param formatRate share of completions in the R1 format
    * @param meanCompletionLength mean completion length in tokens
    * @param truncatedRate share of completions that hit the length limit
+   * @param languageRate share of completions whose reasoning stays in English ({@link
+   *     LanguageCheck})
+   * @param reflectionRate share of completions with a reflection phrase ({@link ReflectionPhrases})
+   * @param answeredRate share of completions from which an answer could be extracted
    */
   public record Report(
       int prompts,
@@ -77,24 +84,73 @@ public final class Evaluator {
       double consAtK,
       double formatRate,
       double meanCompletionLength,
-      double truncatedRate) {
+      double truncatedRate,
+      double languageRate,
+      double reflectionRate,
+      double answeredRate) {
+
+    /**
+     * The report as metrics named {@code <prefix>pass_at_1}, {@code cons_at_k}, {@code
+     * format_rate}, {@code language_rate}, {@code mean_length}, {@code reflection_rate}, {@code
+     * pass_at_k}, {@code truncated_rate}, {@code answered_rate}, {@code prompts}, {@code k}.
+     */
+    public Map<String, Double> asMetrics(String prefix) {
+      Map<String, Double> m = new LinkedHashMap<>();
+      m.put(prefix + "pass_at_1", passAt1);
+      m.put(prefix + "cons_at_k", consAtK);
+      m.put(prefix + "format_rate", formatRate);
+      m.put(prefix + "language_rate", languageRate);
+      m.put(prefix + "mean_length", meanCompletionLength);
+      m.put(prefix + "reflection_rate", reflectionRate);
+      m.put(prefix + "pass_at_k", passAtK);
+      m.put(prefix + "truncated_rate", truncatedRate);
+      m.put(prefix + "answered_rate", answeredRate);
+      m.put(prefix + "prompts", (double) prompts);
+      m.put(prefix + "k", (double) samplesPerPrompt);
+      return m;
+    }
 
     @Override
     public String toString() {
       return String.format(
           java.util.Locale.ROOT,
-          "pass@1 %.3f pass@%d %.3f cons@%d %.3f format %.3f len %.1f truncated %.3f (%d prompts)",
+          "pass@1 %.3f pass@%d %.3f cons@%d %.3f format %.3f language %.3f reflection %.3f"
+              + " len %.1f truncated %.3f answered %.3f (%d prompts)",
           passAt1,
           samplesPerPrompt,
           passAtK,
           samplesPerPrompt,
           consAtK,
           formatRate,
+          languageRate,
+          reflectionRate,
           meanCompletionLength,
           truncatedRate,
+          answeredRate,
           prompts);
     }
   }
+
+  /**
+   * One prompt's outcome.
+   *
+   * @param promptId the row's id
+   * @param gold the gold answer
+   * @param correct samples judged correct (of k)
+   * @param majorityAnswer the majority vote over the normalised answers, or null
+   * @param majorityCorrect whether the vote matches the gold answer
+   * @param firstCompletion the first sample's text (for inspection)
+   */
+  public record PromptResult(
+      String promptId,
+      String gold,
+      int correct,
+      String majorityAnswer,
+      boolean majorityCorrect,
+      String firstCompletion) {}
+
+  /** A report with every prompt's outcome. */
+  public record Evaluation(Report report, List<PromptResult> prompts) {}
 
   private final CausalLm model;
   private final Tokenizer tokenizer;
@@ -111,6 +167,11 @@ public final class Evaluator {
 
   /** Samples k completions for every row and scores them. */
   public Report evaluate(NDManager manager, List<TaskRow> rows, Options o) {
+    return run(manager, rows, o).report();
+  }
+
+  /** Samples k completions for every row and scores them, keeping every prompt's outcome. */
+  public Evaluation run(NDManager manager, List<TaskRow> rows, Options o) {
     if (rows.isEmpty()) {
       throw new IllegalArgumentException("rows must not be empty");
     }
@@ -143,13 +204,23 @@ public final class Evaluator {
     double formatted = 0;
     double length = 0;
     double truncated = 0;
+    double language = 0;
+    double reflecting = 0;
+    double answered = 0;
+    List<PromptResult> results = new ArrayList<>(rows.size());
     for (int r = 0; r < rows.size(); r++) {
       TaskRow row = rows.get(r);
       int correct = 0;
       List<String> answers = new ArrayList<>();
+      String first = null;
       for (int s = 0; s < k; s++) {
         Completion c = completions.get(r * k + s);
         String text = tokenizer.decode(c.tokens(), true);
+        if (first == null) {
+          first = text;
+        }
+        language += LanguageCheck.consistent(text, LanguageCheck.Language.ENGLISH) ? 1 : 0;
+        reflecting += ReflectionPhrases.reflects(text) ? 1 : 0;
         RewardInput in = RewardInput.of(text, row.answer());
         if (accuracy.score(in).value() >= 1.0) {
           correct++;
@@ -159,22 +230,41 @@ public final class Evaluator {
         }
         length += c.tokens().length;
         truncated += "length".equals(c.finishReason()) ? 1 : 0;
-        answers.add(extractAnswer(text));
+        String answer = extractAnswer(text);
+        answered += answer == null ? 0 : 1;
+        answers.add(answer);
       }
       pass1 += (double) correct / k;
       passK += passAtK(k, correct, k);
       Optional<String> vote = majority(answers);
-      if (vote.isPresent() && matches(row.answer(), vote.get())) {
+      boolean voteCorrect = vote.isPresent() && matches(row.answer(), vote.get());
+      if (voteCorrect) {
         cons++;
       }
+      results.add(
+          new PromptResult(
+              row.promptId(), row.answer(), correct, vote.orElse(null), voteCorrect, first));
     }
     int n = rows.size();
     int total = n * k;
-    return new Report(
-        n, k, pass1 / n, passK / n, cons / n, formatted / total, length / total, truncated / total);
+    return new Evaluation(
+        new Report(
+            n,
+            k,
+            pass1 / n,
+            passK / n,
+            cons / n,
+            formatted / total,
+            length / total,
+            truncated / total,
+            language / total,
+            reflecting / total,
+            answered / total),
+        List.copyOf(results));
   }
 
-  private static boolean matches(String gold, String answer) {
+  /** Whether an extracted, normalised answer equals the gold answer (math equivalence). */
+  public static boolean matches(String gold, String answer) {
     String g = normalise(gold);
     if (g != null && g.equals(answer)) {
       return true;

@@ -9,6 +9,7 @@ import dev.r1.model.tokenizer.Tokenizer;
 import dev.r1.reward.GroupRewardFunction;
 import dev.r1.reward.RewardInput;
 import dev.r1.reward.RewardRunner;
+import dev.r1.training.reflection.ReflectionPhrases;
 import dev.r1.training.task.ChatPrompts;
 import dev.r1.training.task.TaskRow;
 import java.util.ArrayList;
@@ -72,14 +73,29 @@ public final class LocalGrpoLoop {
    * @param metrics the trainer's metrics
    * @param sampleSeconds generation time
    * @param scoreSeconds reward time
+   * @param reflectionRate share of the step's completions with a reflection phrase ({@link
+   *     ReflectionPhrases})
    */
   public record StepReport(
-      int step, GrpoStepMetrics metrics, double sampleSeconds, double scoreSeconds) {}
+      int step,
+      GrpoStepMetrics metrics,
+      double sampleSeconds,
+      double scoreSeconds,
+      double reflectionRate) {}
+
+  /**
+   * Scores a step's completions; {@code rows.get(i)} is the task row of {@code inputs.get(i)}. The
+   * default wraps one {@link RewardRunner}; a scenario mix routes rows to different rewards.
+   */
+  @FunctionalInterface
+  public interface Scorer {
+    List<RewardRunner.Scored> score(List<TaskRow> rows, List<RewardInput> inputs);
+  }
 
   private final CausalLm model;
   private final Tokenizer tokenizer;
   private final ChatPrompts prompts;
-  private final RewardRunner rewards;
+  private final Scorer rewards;
   private final GrpoTrainer trainer;
   private final Config config;
   private final Set<Integer> stopIds = new HashSet<>();
@@ -93,6 +109,17 @@ public final class LocalGrpoLoop {
       Tokenizer tokenizer,
       ChatPrompts prompts,
       RewardRunner rewards,
+      GrpoTrainer trainer,
+      Config config) {
+    this(model, tokenizer, prompts, (rows, inputs) -> rewards.score(inputs), trainer, config);
+  }
+
+  /** A loop whose completions are scored by {@code scorer} (e.g. a scenario mix). */
+  public LocalGrpoLoop(
+      CausalLm model,
+      Tokenizer tokenizer,
+      ChatPrompts prompts,
+      Scorer rewards,
       GrpoTrainer trainer,
       Config config) {
     this.model = model;
@@ -172,16 +199,21 @@ public final class LocalGrpoLoop {
         new Generator(model, tokenizer.padTokenId()).generate(manager, inputs, params);
     long t1 = System.nanoTime();
     List<RewardInput> scoring = new ArrayList<>(completions.size());
+    List<TaskRow> rowOf = new ArrayList<>(completions.size());
+    List<String> decoded = new ArrayList<>(completions.size());
     for (int i = 0; i < completions.size(); i++) {
       TaskRow row = batch.get(i / g);
+      String text = tokenizer.decode(completions.get(i).tokens(), true);
+      decoded.add(text);
+      rowOf.add(row);
       scoring.add(
           new RewardInput(
               texts.get(i / g),
-              tokenizer.decode(completions.get(i).tokens(), true),
+              text,
               row.answer(),
               Map.of(GroupRewardFunction.GROUP_KEY, row.promptId() + "#" + (i / g))));
     }
-    List<RewardRunner.Scored> scores = rewards.score(scoring);
+    List<RewardRunner.Scored> scores = rewards.score(rowOf, scoring);
     long t2 = System.nanoTime();
     List<PromptGroup> groups = new ArrayList<>(batch.size());
     for (int p = 0; p < batch.size(); p++) {
@@ -195,6 +227,7 @@ public final class LocalGrpoLoop {
       groups.add(new PromptGroup(batch.get(p).promptId(), inputs.get(p * g), group));
     }
     GrpoStepMetrics metrics = trainer.update(groups);
-    return new StepReport(step, metrics, (t1 - t0) / 1e9, (t2 - t1) / 1e9);
+    return new StepReport(
+        step, metrics, (t1 - t0) / 1e9, (t2 - t1) / 1e9, ReflectionPhrases.rate(decoded));
   }
 }
