@@ -17,6 +17,8 @@ import org.springframework.util.unit.DataSize;
  * @param builtinModels model names always available (the tiny models of the local run)
  * @param maxDatasetBytes the largest dataset upload; larger ones are answered 413
  * @param publishJobs whether accepted jobs and user requests are published to Kafka
+ * @param builtinDatasets dataset ids every caller may name without uploading (the workers' built-in
+ *     tasks, e.g. {@code builtin:arithmetic}, which the pipeline's cold start needs)
  */
 @ConfigurationProperties("r1.gateway")
 public record GatewayProperties(
@@ -26,4 +28,5 @@ public record GatewayProperties(
     @DefaultValue("./models") Path modelsDir,
     @DefaultValue("tiny-random") List<String> builtinModels,
     @DefaultValue("64MB") DataSize maxDatasetBytes,
-    @DefaultValue("true") boolean publishJobs) {}
+    @DefaultValue("true") boolean publishJobs,
+    @DefaultValue("builtin:arithmetic") List<String> builtinDatasets) {}

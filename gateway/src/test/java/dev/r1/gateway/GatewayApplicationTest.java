@@ -47,7 +47,7 @@ class GatewayApplicationTest {
         api.postJson(
             "/v1/jobs",
             key,
-            "{\"method\":\"eval\",\"model\":\"tiny-arith\",\"dataset\":\""
+            "{\"method\":\"eval\",\"model\":\"tiny-random\",\"dataset\":\""
                 + ds.json().get("id").asText()
                 + "\"}");
     assertThat(job.status()).as(job.body()).isEqualTo(201);

@@ -100,11 +100,11 @@ class MalformedInputTest extends PostgresKafkaTest {
             "hyperparameters.teacher_model",
             "required"),
         job(
-            "pipeline stage that is a pipeline",
+            "pipeline preset that does not exist",
             "{\"method\":\"pipeline\",\"model\":\"tiny-arith\",\"dataset\":\"DS\","
-                + "\"hyperparameters\":{\"stages\":[\"pipeline\"]}}",
+                + "\"hyperparameters\":{\"preset\":\"huge\"}}",
             400,
-            "hyperparameters.stages[0]",
+            "hyperparameters.preset",
             "must be one of"),
         jobWith(
             "unknown reward function",

@@ -193,7 +193,7 @@ public final class LocalPlatform implements AutoCloseable {
               run(
                   DistillServiceApplication.class,
                   "distill-service",
-                  "--r1.distill.work-dir=" + workDir.resolve("distill"),
+                  "--r1.distill.data-dir=" + workDir.resolve("distill"),
                   "--r1.distill.policy-service-url=" + policyUrl,
                   exclude(),
                   NO_SPRINGDOC));

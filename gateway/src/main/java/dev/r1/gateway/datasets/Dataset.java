@@ -23,4 +23,10 @@ public record Dataset(
     int records,
     String sha256,
     Path path,
-    Instant createdAt) {}
+    Instant createdAt) {
+
+  /** Where workers read it: the stored file's URI, or the built-in task's id. */
+  public String uri() {
+    return path == null ? id : path.toUri().toString();
+  }
+}

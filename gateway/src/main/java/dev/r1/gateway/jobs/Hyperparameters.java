@@ -43,7 +43,6 @@ final class Hyperparameters {
   private static final Set<String> LOSS_AGGREGATIONS =
       Set.of("sequence_mean", "token_mean", "constant_normalizer");
   private static final Set<String> ADVANTAGE_SCALES = Set.of("group", "batch", "none");
-  private static final Set<String> STAGES = Set.of("grpo", "sft", "distill", "eval");
 
   static final Map<String, List<Param>> BY_METHOD = tables();
 
@@ -101,11 +100,12 @@ final class Hyperparameters {
             integer("digits", 1, 6, 2, "operand digits of the built-in arithmetic task"),
             number("weight_decay", 0.0, 1.0, 0.0, "AdamW weight decay"),
             number("max_grad_norm", 0.0, 1e6, 1.0, "gradient clipping norm")));
+    // sft, distill, eval and pipeline mirror what the distill-service reads (job.Params)
     t.put(
         "sft",
         List.of(
             integer("epochs", 1, 100, 3, "passes over the dataset"),
-            number("learning_rate", 1e-9, 1.0, 1e-5, "AdamW learning rate"),
+            number("learning_rate", 0.0, 1.0, 1e-3, "AdamW learning rate"),
             integer("batch_size", 1, 4096, 16, "examples per optimiser step"),
             integer("max_seq_len", 16, 131_072, 2048, "longest tokenised example kept"),
             integer("warmup_steps", 0, 1_000_000, 0, "linear warm-up steps"),
@@ -115,33 +115,35 @@ final class Hyperparameters {
         "distill",
         List.of(
             string("teacher_model", Set.of(), null, "the teacher's model name (required)"),
-            integer("samples_per_prompt", 1, 64, 4, "teacher traces sampled per prompt"),
-            integer("epochs", 1, 100, 2, "SFT passes over the verified traces"),
-            number("learning_rate", 1e-9, 1.0, 1e-5, "AdamW learning rate"),
-            integer("batch_size", 1, 4096, 16, "examples per optimiser step"),
-            integer("max_new_tokens", 1, 131_072, 1024, "teacher trace length limit"),
-            number("temperature", 0.0, 2.0, 0.6, "teacher sampling temperature"),
+            integer("samples_per_prompt", 1, 256, 4, "teacher traces sampled per prompt"),
+            integer("prompts", 1, 100_000, 1000, "prompts the teacher answers"),
+            integer("max_per_prompt", 1, 256, 2, "verified traces kept per prompt"),
+            number(
+                "general_share", 0.0, 0.9, 0.0, "share of general (non-reasoning) data mixed in"),
+            integer("student_hidden", 0, 4096, 0, "a fresh student's width (0: the given model)"),
+            integer("student_layers", 1, 64, 2, "a fresh student's layers"),
+            integer("max_new_tokens", 1, 131_072, 48, "teacher trace length limit"),
+            number("temperature", 1e-3, 10.0, 0.7, "teacher sampling temperature"),
+            integer("digits", 1, 6, 2, "operand digits of the built-in arithmetic task"),
             integer("seed", 0, Integer.MAX_VALUE, 0, "random seed")));
     t.put(
         "eval",
         List.of(
             integer("k", 1, 256, 16, "samples per prompt (pass@1 from k samples, cons@k)"),
-            number("temperature", 0.0, 2.0, 0.6, "sampling temperature"),
-            number("top_p", 1e-6, 1.0, 0.95, "nucleus sampling mass"),
-            integer("max_new_tokens", 1, 131_072, 1024, "completion length limit"),
+            integer("prompts", 1, 100_000, 100, "prompts evaluated"),
+            number("temperature", 0.0, 10.0, 0.7, "sampling temperature"),
+            integer("max_new_tokens", 1, 131_072, 48, "completion length limit"),
+            integer("digits", 1, 6, 2, "operand digits of the built-in arithmetic task"),
             integer("seed", 0, Integer.MAX_VALUE, 0, "random seed")));
     t.put(
         "pipeline",
         List.of(
-            new Param(
-                "stages",
-                Kind.STRING_LIST,
-                1,
-                8,
-                STAGES,
-                List.of("sft", "grpo", "eval"),
-                false,
-                "the stages to chain, in order (1 to 8 of grpo, sft, distill, eval)"),
+            string(
+                "preset",
+                Set.of("quick", "default"),
+                "default",
+                "cold start -> GRPO -> rejection-sampling SFT -> GRPO -> distillation ->"
+                    + " evaluation, sized quick (about 3 minutes on 2 cores) or default"),
             integer("seed", 0, Integer.MAX_VALUE, 0, "random seed")));
     return Map.copyOf(t);
   }

@@ -107,7 +107,7 @@ class JobService {
             spec.method(),
             spec.model(),
             spec.dataset().id(),
-            spec.dataset().path().toUri().toString(),
+            spec.dataset().uri(),
             spec.reward(),
             spec.hyperparameters(),
             owner,

@@ -55,7 +55,8 @@ class JobSpecProperties {
             dir.resolve("models"),
             List.of("tiny-arith", "tiny-countdown"),
             DataSize.ofMegabytes(1),
-            false);
+            false,
+            List.of("builtin:arithmetic"));
     Datasets datasets = TestDatasets.create(JdbcClient.create(ds), props);
     Dataset d = TestDatasets.upload(datasets, "alice", "{\"prompt\":\"1+1\",\"answer\":\"2\"}\n");
     datasetId = d.id();

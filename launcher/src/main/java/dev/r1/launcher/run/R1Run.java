@@ -223,7 +223,12 @@ public final class R1Run implements Callable<Integer> {
   private Outcome submitAndFollow(LocalPlatform platform, String key, Path dir, long t0)
       throws Exception {
     GatewayClient api = new GatewayClient(platform.gatewayUrl(), key);
-    String dataset = api.uploadDataset("arithmetic-train.jsonl", trainingRows());
+    // the pipeline's cold start needs the built-in task's worked solutions; a GRPO job takes the
+    // task's training split uploaded as a dataset, as a user's own data would be
+    String dataset =
+        method.equals("pipeline")
+            ? "builtin:arithmetic"
+            : api.uploadDataset("arithmetic-train.jsonl", trainingRows());
     Map<String, Object> hyper = new LinkedHashMap<>();
     hyper.put("seed", seed);
     if (method.equals("pipeline")) {
