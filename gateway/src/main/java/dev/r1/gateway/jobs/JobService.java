@@ -242,7 +242,8 @@ class JobService {
   private Outcome applyLocked(JobEvent event) {
     Optional<Job> found = store.lock(event.jobId());
     if (found.isEmpty()) {
-      log.warn(
+      // e.g. the GRPO stages a pipeline runs as child jobs (the pipeline relays their metrics)
+      log.info(
           "Dropped event {} ({}) from {}: job {} is not in the registry.",
           event.eventId(),
           event.type(),

@@ -29,7 +29,8 @@ final class MetricsChart {
       List.of(
           new Panel("Reward (mean)", "reward_mean", new Color(0x1f5fd1)),
           new Panel("Accuracy (training samples)", "rewards.accuracy.mean", new Color(0x17803d)),
-          new Panel("Completion length (tokens)", "completion_length_mean", new Color(0x9a6700)));
+          new Panel("Completion length (tokens)", "completion_length_mean", new Color(0x9a6700)),
+          new Panel("Loss (SFT and distillation stages)", "loss", new Color(0xb42318)));
 
   private static final int W = 960;
   private static final int PANEL_H = 220;
@@ -86,7 +87,22 @@ final class MetricsChart {
     return out;
   }
 
-  private static int panel(Graphics2D g, Panel panel, List<Double> ys, List<Double> stage, int y0) {
+  /**
+   * One panel. Only the points where the series has a value are drawn, side by side (a pipeline's
+   * SFT stages have no reward, its GRPO stages no SFT loss), with a dashed line where the stage
+   * changes between two of them.
+   */
+  private static int panel(
+      Graphics2D g, Panel panel, List<Double> allYs, List<Double> allStages, int y0) {
+    List<Double> ys = new ArrayList<>();
+    List<Double> stage = new ArrayList<>();
+    for (int i = 0; i < allYs.size(); i++) {
+      Double v = allYs.get(i);
+      if (v != null && Double.isFinite(v)) {
+        ys.add(v);
+        stage.add(i < allStages.size() ? allStages.get(i) : null);
+      }
+    }
     int x0 = LEFT;
     int x1 = W - RIGHT;
     int top = y0 + 22;
@@ -128,7 +144,7 @@ final class MetricsChart {
     }
     g.drawString("0", x0, bottom + 16);
     g.drawString(String.valueOf(Math.max(0, n - 1)), x1 - 24, bottom + 16);
-    g.drawString("point (steps of each stage, in order)", (x0 + x1) / 2 - 90, bottom + 16);
+    g.drawString("step (the stages that report it, in order)", (x0 + x1) / 2 - 100, bottom + 16);
     double dx = n <= 1 ? 0 : (double) (x1 - x0) / (n - 1);
     g.setStroke(
         new BasicStroke(

@@ -211,12 +211,13 @@ public final class R1Run implements Callable<Integer> {
             "org.flywaydb",
             "org.springdoc",
             "org.springframework.core.events",
-            "org.springframework.boot.security.autoconfigure")) {
+            "org.springframework.boot.security.autoconfigure",
+            "ai.djl.util.cuda")) {
       System.setProperty("logging.level." + noisy, "ERROR");
     }
     if (org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)
         instanceof ch.qos.logback.classic.Logger root) {
-      root.setLevel(ch.qos.logback.classic.Level.WARN);
+      root.setLevel(ch.qos.logback.classic.Level.ERROR); // until Spring takes over logging
     }
   }
 
