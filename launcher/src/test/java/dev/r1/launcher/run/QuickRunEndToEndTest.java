@@ -39,7 +39,10 @@ class QuickRunEndToEndTest {
     assertThat(R1Run.accuracyGain(outcome.stages())).isPresent();
     assertThat(printed).contains("pass@1").contains(outcome.jobId());
 
-    assertThat(Files.readString(outcome.report())).contains("| pass@1").contains("succeeded");
+    assertThat(Files.readString(outcome.report()))
+        .contains("pass@1")
+        .contains("cons@k")
+        .contains("succeeded");
     var png = ImageIO.read(outcome.chart().toFile());
     assertThat(png.getWidth()).isGreaterThan(500);
     assertThat(png.getHeight()).isGreaterThan(500);
