@@ -290,6 +290,7 @@ class ProcessFaultTest {
           phases);
     } catch (Throwable t) {
       for (Child c : children) {
+        c.threadDump();
         System.out.println("==== tail of " + c.logFile() + " ====\n" + c.tail(60));
       }
       throw t;
@@ -385,7 +386,8 @@ class ProcessFaultTest {
 
   private void awaitStep(Service trainer, String jobId, long step, List<Child> children)
       throws Exception {
-    long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+    long deadline =
+        System.nanoTime() + Duration.ofMinutes(Long.getLong("r1.fault.stepMinutes", 4)).toNanos();
     JsonNode last = null;
     while (System.nanoTime() < deadline) {
       JsonNode s = jobStatus(trainer, jobId);
@@ -483,6 +485,24 @@ class ProcessFaultTest {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         process.destroyForcibly();
+      }
+    }
+
+    /** Writes the child's threads to {@code <log>.threads} (for a hung child). */
+    void threadDump() {
+      if (process == null || !process.isAlive()) {
+        return;
+      }
+      Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+      Path out = logs.resolve(name + "-" + starts + ".threads");
+      try {
+        new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "Thread.print")
+            .redirectErrorStream(true)
+            .redirectOutput(out.toFile())
+            .start()
+            .waitFor(30, TimeUnit.SECONDS);
+      } catch (IOException | InterruptedException e) {
+        System.out.println("No thread dump of " + name + ": " + e);
       }
     }
 
