@@ -103,17 +103,19 @@ class ProcessFaultTest {
               "policy-service",
               logs,
               bootstrap,
+              TOKEN,
               "--r1.policy.store-dir=" + dir.resolve("policy-store"),
               "--r1.policy.builtin-tiny-model=true");
       children.add(policy);
       policy.start();
       policy.awaitHealthy();
-      Service reward = new Service("reward-service", logs, bootstrap);
+      Service reward = new Service("reward-service", logs, bootstrap, TOKEN);
       Service sampler =
           new Service(
               "sampler-service",
               logs,
               bootstrap,
+              TOKEN,
               "--r1.sampler.instance-id=sampler-0",
               "--r1.sampler.policy-service-url=" + policy.url(),
               "--r1.sampler.cache-dir=" + dir.resolve("sampler-cache"),
@@ -123,6 +125,7 @@ class ProcessFaultTest {
               "trainer-service",
               logs,
               bootstrap,
+              TOKEN,
               "--r1.trainer.work-dir=" + dir.resolve("trainer"),
               "--r1.trainer.policy-service-url=" + policy.url(),
               "--r1.trainer.group-wait-timeout=45s");
@@ -532,13 +535,14 @@ class ProcessFaultTest {
     private final int port;
     private final List<String> args;
 
-    Service(String name, Path logs, String bootstrap, String... extra) throws IOException {
+    Service(String name, Path logs, String bootstrap, String token, String... extra)
+        throws IOException {
       super(name, logs);
       this.port = freePort();
       this.args = new ArrayList<>();
       args.add("--server.port=" + port);
       args.add("--spring.kafka.bootstrap-servers=" + bootstrap);
-      args.add("--r1.security.actuator.token=" + TOKEN);
+      args.add("--r1.security.actuator.token=" + token);
       args.add("--spring.main.banner-mode=off");
       args.addAll(List.of(extra));
     }
