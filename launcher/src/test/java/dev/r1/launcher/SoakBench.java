@@ -243,7 +243,7 @@ class SoakBench {
             Map.entry("max_staleness", 1),
             Map.entry("dynamic_sampling", false),
             Map.entry("mask_truncated", false),
-            Map.entry("digits", 1),
+            Map.entry("digits", 3), // enough distinct problems for the 20,000 rows a long job takes
             Map.entry("seed", 9),
             Map.entry("system_prompt", ""),
             Map.entry("checkpoint_every", 50));
