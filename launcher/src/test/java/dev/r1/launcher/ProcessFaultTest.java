@@ -169,6 +169,10 @@ class ProcessFaultTest {
           .isTrue();
       long checkpointStep = Long.parseLong(resumed.group(1));
 
+      JsonNode beforeBroker = jobStatus(trainer, jobId);
+      assertThat(beforeBroker.get("step").asLong())
+          .as("the job has steps left to train after the broker restart")
+          .isLessThan(STEPS);
       broker.stop();
       Thread.sleep(3000);
       broker.start();
