@@ -218,8 +218,14 @@ final class PlatformFixtures {
    */
   static <T extends dev.r1.contracts.VersionedMessage> List<T> read(
       LocalPlatform platform, String topic, Class<T> type, boolean skipPoison) {
+    return read(platform.bootstrapServers(), topic, type, skipPoison);
+  }
+
+  /** Every record of {@code topic} on the broker at {@code bootstrap}. */
+  static <T extends dev.r1.contracts.VersionedMessage> List<T> read(
+      String bootstrap, String topic, Class<T> type, boolean skipPoison) {
     Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers());
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ConsumerConfig.GROUP_ID_CONFIG, "e2e-reader-" + UUID.randomUUID());
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     List<T> out = new ArrayList<>();
@@ -248,8 +254,12 @@ final class PlatformFixtures {
   }
 
   static void assertNoLag(LocalPlatform platform, String group, String topic) throws Exception {
+    assertNoLag(platform.bootstrapServers(), group, topic);
+  }
+
+  static void assertNoLag(String bootstrap, String group, String topic) throws Exception {
     Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers());
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     try (Admin admin = Admin.create(p)) {
       long deadline = System.nanoTime() + 30_000_000_000L;
       long lag = -1;

@@ -92,6 +92,7 @@ final class GrpoJobRun implements Runnable {
           });
   private volatile CompletableFuture<Void> pendingPublish;
   private volatile boolean cancelled;
+  private volatile boolean shutdown;
   private volatile boolean paused;
   private volatile String state = "queued";
   private volatile String message = "";
@@ -123,6 +124,15 @@ final class GrpoJobRun implements Runnable {
     cancelled = true;
   }
 
+  /**
+   * Stops the run because the trainer shuts down: unlike {@link #cancel()} the job is not over, and
+   * a restarted trainer resumes it from its checkpoint.
+   */
+  void stopForShutdown() {
+    shutdown = true;
+    cancelled = true;
+  }
+
   void pause(boolean p) {
     paused = p;
   }
@@ -150,6 +160,17 @@ final class GrpoJobRun implements Runnable {
       ai.djl.pytorch.jni.JniUtils.setGradMode(false);
       train();
     } catch (CancelledException e) {
+      if (shutdown) {
+        state = "interrupted";
+        message =
+            "Job "
+                + job.jobId()
+                + " stopped with the trainer at step "
+                + step
+                + "; a restarted trainer resumes it from its last checkpoint.";
+        log.info(message);
+        return;
+      }
       state = "cancelled";
       message = "Job " + job.jobId() + " was cancelled at step " + step + ".";
       log.info(message);
@@ -165,6 +186,9 @@ final class GrpoJobRun implements Runnable {
       }
     } finally {
       uploader.shutdown();
+      if (!shutdown) {
+        JobManager.markFinished(props.workDir(), job.jobId(), state);
+      }
     }
   }
 
@@ -211,10 +235,28 @@ final class GrpoJobRun implements Runnable {
             job.jobId(),
             step,
             version);
+        long latest = policy.latestVersion(job.jobId());
+        if (latest > version) {
+          // the crashed run published versions after this checkpoint; versions only grow, so the
+          // checkpoint's weights become the next one and samplers leave the abandoned ones
+          log.info(
+              "Job {} re-publishes its checkpoint weights (step {}, policy version {}) as version"
+                  + " {}: the policy-service already holds versions up to {} from before the"
+                  + " restart.",
+              job.jobId(),
+              step,
+              version,
+              latest + 1,
+              latest);
+          version = latest + 1;
+          trainer.setPolicyVersion(version);
+          publishVersion(model, base, dir, version, step);
+        }
       } else {
         // Version 0 is every sampler's own base model; a job's policy versions start at 1, its
-        // starting weights, which samplers must load before they sample the job's first prompt.
-        version = 1;
+        // starting weights, which samplers must load before they sample the job's first prompt
+        // (above any versions a run that crashed before its first checkpoint published).
+        version = policy.latestVersion(job.jobId()) + 1;
         trainer.setPolicyVersion(version);
         publishVersion(model, base, dir, version, 0);
         awaitPublished(); // samplers fetch it before the job's first prompt: it must exist first
@@ -452,15 +494,19 @@ final class GrpoJobRun implements Runnable {
       }
       ScoredGroup g = d.group();
       String id = g.groupId();
-      if (!seen.add(id)) {
-        drop(id, "duplicate", "it was already received");
-        continue;
-      }
       PromptTask task = outstanding.remove(id);
       if (task == null) {
-        drop(id, "unexpected", "no outstanding prompt has this group id");
+        // a group received before, or one this run did not ask for (yet): after a restart, groups
+        // of the crashed run's prompts arrive before this run re-publishes those steps, and must
+        // not block the fresh groups that will carry the same ids
+        if (seen.contains(id)) {
+          drop(id, "duplicate", "it was already received");
+        } else {
+          drop(id, "unexpected", "no outstanding prompt has this group id");
+        }
         continue;
       }
+      seen.add(id);
       long lag = version - g.group().policyVersion();
       if (lag > spec.maxStaleness()) {
         drop(

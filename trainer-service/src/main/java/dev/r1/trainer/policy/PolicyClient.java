@@ -68,6 +68,26 @@ public class PolicyClient {
     return target;
   }
 
+  /**
+   * The newest policy version the policy-service holds for a job, or 0 when it holds none (a
+   * resumed job numbers its next version above it, since versions only grow).
+   */
+  public long latestVersion(String jobId) throws IOException {
+    String path = "/v1/jobs/" + enc(jobId) + "/versions/latest";
+    HttpResponse<String> res =
+        send(
+            HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (res.statusCode() == 404) {
+      return 0;
+    }
+    if (res.statusCode() != 200) {
+      throw new IOException(
+          "GET " + base + path + " answered HTTP " + res.statusCode() + ": " + res.body());
+    }
+    return JSON.readTree(res.body()).get("version").asLong();
+  }
+
   /** The policy-service path of a model reference's manifest (see {@link #downloadModel}). */
   static String manifestPath(String name) {
     if (!name.startsWith("job:")) {
