@@ -10,7 +10,11 @@ import org.junit.jupiter.api.Test;
 /** Megabyte and regex-pathological completions score within the time limit for every function. */
 class HostileInputTest {
 
-  private static final long LIMIT_MS = 2000;
+  /**
+   * A bound that separates linear work from runaway backtracking (which takes minutes), with room
+   * for a loaded 2-core build machine (1 MB measured 3.6 s there); speed itself is benchmarked.
+   */
+  private static final long LIMIT_MS = 10_000;
 
   private static List<String> hostile() {
     List<String> out = new ArrayList<>();
