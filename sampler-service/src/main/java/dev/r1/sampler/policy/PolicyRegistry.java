@@ -99,8 +99,11 @@ public class PolicyRegistry {
     return !versions.containsKey(version) && version > versions.lastKey();
   }
 
-  /** The versions of a job that are loaded, oldest first. */
-  public List<Long> loadedVersions(String jobId) {
+  /**
+   * The versions of a job that are loaded, oldest first; never seen halfway through an {@link
+   * #install} (the versions it pushed out of the window are retired by then).
+   */
+  public synchronized List<Long> loadedVersions(String jobId) {
     NavigableMap<Long, LoadedPolicy> versions = jobs.get(jobId);
     return versions == null ? List.of() : List.copyOf(versions.keySet());
   }
