@@ -1,6 +1,7 @@
 package dev.r1.sampler;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.UUID;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -15,6 +16,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxBatchPrompts the most prompt tasks generated together (max.poll.records)
  * @param lingerMs how long the broker may wait to fill a batch (fetch.max.wait.ms)
  * @param keepVersions how many policy versions per job stay loaded
+ * @param versionWait how long a prompt that asks for a policy version newer than every loaded one
+ *     (an on-policy trainer asks for the version it has just published) waits for that version to
+ *     arrive before the newest loaded one is used instead
  * @param baseModelDir a local Hugging Face folder used as version 0 (takes precedence)
  * @param policyServiceUrl the policy-service base URL, for the base model and initial version
  * @param baseModel the base model name at the policy-service when no local folder is given
@@ -34,6 +38,7 @@ public record SamplerProperties(
     @DefaultValue("8") int maxBatchPrompts,
     @DefaultValue("50") int lingerMs,
     @DefaultValue("2") int keepVersions,
+    @DefaultValue("10s") Duration versionWait,
     Path baseModelDir,
     String policyServiceUrl,
     @DefaultValue("tiny-random") String baseModel,
@@ -59,6 +64,9 @@ public record SamplerProperties(
           (host == null || host.isBlank() ? "sampler" : host)
               + "-"
               + UUID.randomUUID().toString().substring(0, 8);
+    }
+    if (versionWait == null || versionWait.isNegative()) {
+      throw new IllegalArgumentException("r1.sampler.version-wait must be >= 0");
     }
     if (maxBatchPrompts < 1 || concurrency < 1 || keepVersions < 1 || downloadAttempts < 1) {
       throw new IllegalArgumentException(

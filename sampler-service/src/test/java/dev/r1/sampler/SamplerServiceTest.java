@@ -70,6 +70,7 @@ class SamplerServiceTest {
     r.add("r1.sampler.cache-dir", () -> ROOT.resolve("cache").toString());
     r.add("r1.sampler.create-topics", () -> "false");
     r.add("r1.sampler.keep-versions", () -> "2");
+    r.add("r1.sampler.version-wait", () -> "5s");
     r.add("r1.sampler.policy-service-url", () -> "");
   }
 
@@ -290,7 +291,8 @@ class SamplerServiceTest {
         assertThat(maxOther).isGreaterThan(1e-2);
       }
 
-      // requested versions: exact if loaded, the oldest loaded if older, the newest if newer
+      // requested versions: exact if loaded, the oldest loaded if older, the newest if newer (after
+      // waiting r1.sampler.version-wait for it)
       List<PromptTask> requests =
           List.of(
               Tasks.text(job, "r1", "v1 please", 2, 3, 1L),
@@ -307,8 +309,11 @@ class SamplerServiceTest {
       // a version pushed out of the window stays usable while leased, then closes
       PolicyLease lease = registry.acquire(job, 1L);
       assertThat(lease.policy().version()).isEqualTo(1);
+      // a prompt that asks for a version still on its way waits for it instead of sampling with 2
+      Tasks.send(producer, Topics.PROMPTS, Tasks.text(job, "r3", "v3 please", 2, 3, 3L));
       publish(server, job, 3, FilePolicyServer.sha256(v3.resolve("model.safetensors")));
       awaitLoaded(job, List.of(2L, 3L));
+      assertThat(version(awaitGroups(job, sent.size() + 4).get("r3"))).isEqualTo(3);
       assertThat(lease.policy().isClosed()).isFalse();
       lease.close();
       assertThat(lease.policy().isClosed()).isTrue();

@@ -203,6 +203,9 @@ public final class R1Run implements Callable<Integer> {
   private static void quietLogs(Path file) {
     System.setProperty("logging.file.name", file.toString());
     System.setProperty("logging.threshold.console", "WARN");
+    // the six services share one logging system: the first one's name on every line would mislead;
+    // the logger names (dev.r1.trainer..., dev.r1.sampler...) tell the services apart
+    System.setProperty("logging.include-application-name", "false");
     // warnings meant for operators of a long-lived deployment, not for a local run
     for (String noisy :
         List.of(

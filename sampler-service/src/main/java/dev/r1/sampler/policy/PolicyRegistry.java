@@ -24,6 +24,10 @@ import org.springframework.stereotype.Component;
  * oldest loaded if v is older than all; the newest loaded if v is newer than all or absent;
  * otherwise the newest loaded below v. A job with no loaded versions gets the base model. The
  * version actually used is what the sampled group records.
+ *
+ * <p>A prompt asking for a version newer than every loaded one of its job first waits up to {@code
+ * r1.sampler.version-wait} for it: an on-policy trainer asks for the version it has just published,
+ * and a group sampled with the previous one would be dropped as stale and sampled again.
  */
 @Component
 public class PolicyRegistry {
@@ -31,6 +35,7 @@ public class PolicyRegistry {
   private static final Logger log = LoggerFactory.getLogger(PolicyRegistry.class);
 
   private final int keep;
+  private final long versionWaitNanos;
   private final MeterRegistry meters;
   private final Map<String, NavigableMap<Long, LoadedPolicy>> jobs = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> versionGauges = new ConcurrentHashMap<>();
@@ -38,6 +43,7 @@ public class PolicyRegistry {
 
   PolicyRegistry(SamplerProperties properties, MeterRegistry meters) {
     this.keep = properties.keepVersions();
+    this.versionWaitNanos = properties.versionWait().toNanos();
     this.meters = meters;
   }
 
@@ -77,6 +83,7 @@ public class PolicyRegistry {
       dropped.add(versions.pollFirstEntry().getValue());
     }
     gauge(policy.jobId()).set(versions.lastKey());
+    notifyAll(); // prompts waiting for this version
     log.info(
         "Swapped in {}; loaded versions of job {} are now {}.",
         policy,
@@ -114,6 +121,9 @@ public class PolicyRegistry {
    * @throws IllegalStateException when no model is loaded at all
    */
   public PolicyLease acquire(String jobId, Long requested) {
+    if (requested != null) {
+      awaitVersion(jobId, requested);
+    }
     for (int attempt = 0; attempt < 100; attempt++) {
       LoadedPolicy p = choose(jobId, requested);
       if (p == null) {
@@ -126,6 +136,39 @@ public class PolicyRegistry {
       // retired between choosing and acquiring: choose again
     }
     throw new IllegalStateException("could not lease a policy for job " + jobId);
+  }
+
+  /** Waits (bounded) while the job has loaded versions but none as new as {@code requested}. */
+  private synchronized void awaitVersion(String jobId, long requested) {
+    long deadline = System.nanoTime() + versionWaitNanos;
+    long started = System.nanoTime();
+    while (true) {
+      NavigableMap<Long, LoadedPolicy> versions = jobs.get(jobId);
+      if (versions == null || versions.isEmpty() || versions.lastKey() >= requested) {
+        long waited = (System.nanoTime() - started) / 1_000_000;
+        if (waited > 0) {
+          log.debug("Waited {} ms for policy version {} of job {}.", waited, requested, jobId);
+        }
+        return;
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        log.info(
+            "Policy version {} of job {} did not arrive within {} ms; sampling with version {}"
+                + " instead.",
+            requested,
+            jobId,
+            versionWaitNanos / 1_000_000,
+            versions.lastKey());
+        return;
+      }
+      try {
+        wait(Math.max(1, left / 1_000_000));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   private LoadedPolicy choose(String jobId, Long requested) {

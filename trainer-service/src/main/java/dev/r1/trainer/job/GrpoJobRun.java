@@ -454,7 +454,9 @@ final class GrpoJobRun implements Runnable {
                     new ChatMessage("user", row.question())),
             row.answer(),
             metadata,
-            null,
+            // on-policy (max_staleness 0): sample with exactly the version this step trains, which
+            // the samplers may still be loading; with a staleness budget, the newest they have
+            spec.maxStaleness() == 0 ? version : null,
             new SamplingParams(
                 spec.groupSize(),
                 spec.temperature(),

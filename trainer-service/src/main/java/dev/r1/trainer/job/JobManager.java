@@ -50,6 +50,16 @@ public class JobManager {
   private static final String FINISHED = "finished";
 
   private final Map<String, GrpoJobRun> runs = new ConcurrentHashMap<>();
+
+  /** Jobs of other services whose groups were seen (bounded; only to log each job once). */
+  private final Map<String, Boolean> foreignJobs =
+      new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+          return size() > 1024;
+        }
+      };
+
   private final ExecutorService executor;
   private final TrainerProperties props;
   private final PolicyClient policy;
@@ -102,10 +112,25 @@ public class JobManager {
   public void deliver(ScoredGroup group, int partition, long offset) {
     GrpoJobRun run = runs.get(group.jobId());
     if (run == null) {
-      log.warn(
-          "Dropped scored group {} of job {}: no such job runs on this trainer.",
-          group.groupId(),
-          group.jobId());
+      // the scored-groups topic also carries the distill-service's groups (rejection sampling,
+      // evaluation): normal traffic, logged once per job and then only at debug level
+      boolean first;
+      synchronized (foreignJobs) {
+        first = foreignJobs.put(group.jobId(), Boolean.TRUE) == null;
+      }
+      if (first) {
+        log.info(
+            "Ignoring scored groups of job {} (first: {}): no such job runs on this trainer; further"
+                + " groups of this job are dropped silently and counted as"
+                + " r1.trainer.groups.dropped{reason=unknown_job}.",
+            group.jobId(),
+            group.groupId());
+      } else {
+        log.debug(
+            "Dropped scored group {} of job {}: no such job runs on this trainer.",
+            group.groupId(),
+            group.jobId());
+      }
       metrics.dropped(group.jobId(), "unknown_job");
       return;
     }

@@ -123,7 +123,7 @@ public record PipelineConfig(
                 "grpo2_steps", 15,
                 "rs_prompts", 500,
                 "rs_sft_steps", 30,
-                "distill_steps", 300,
+                "distill_steps", 150,
                 // held-out pass@1 after each stage from 64 x 8 samples: the cold start -> GRPO
                 // gain must stand out of the noise (24 x 4 did not)
                 "stage_eval_prompts", 64,
