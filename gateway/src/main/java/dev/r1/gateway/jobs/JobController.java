@@ -18,8 +18,12 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletResponse;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -29,6 +33,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.ServletWebRequest;
 
 @RestController
 @Tag(name = "jobs", description = "Training, distillation, evaluation and pipeline jobs")
@@ -83,8 +88,12 @@ class JobController {
 
   @GetMapping("/v1/jobs/{id}")
   @Operation(summary = "Get a job")
-  JobView get(@PathVariable String id) {
-    return JobView.of(jobs.get(Callers.owner(), id));
+  JobView get(@PathVariable String id, ServletWebRequest request) {
+    Job job = jobs.get(Callers.owner(), id);
+    if (notModified(request, jobTag(job))) {
+      return null;
+    }
+    return JobView.of(job);
   }
 
   @PostMapping("/v1/jobs/{id}/cancel")
@@ -114,7 +123,8 @@ class JobController {
       @PathVariable String id,
       @RequestParam(required = false) String after,
       @RequestParam(required = false) Integer limit,
-      @RequestParam(required = false) String type) {
+      @RequestParam(required = false) String type,
+      ServletWebRequest request) {
     int n = Paging.limit(limit);
     String t = null;
     if (type != null) {
@@ -124,7 +134,11 @@ class JobController {
         throw ApiProblem.badField("type", "unknown event type '" + type + "'");
       }
     }
-    List<StoredEvent> page = jobs.events(Callers.owner(), id, after, n + 1, t);
+    JobService.Tagged<List<StoredEvent>> read = jobs.events(Callers.owner(), id, after, n + 1, t);
+    if (notModified(request, read.etag())) {
+      return null;
+    }
+    List<StoredEvent> page = read.value();
     return ListPage.of(page.stream().limit(n).map(EventView::of).toList(), page.size() > n);
   }
 
@@ -136,14 +150,49 @@ class JobController {
       @RequestParam(required = false) Integer limit) {
     int n = Paging.limit(limit);
     List<StoredEvent> page =
-        jobs.events(Callers.owner(), id, after, n + 1, JobEventType.CHECKPOINT.name());
+        jobs.events(Callers.owner(), id, after, n + 1, JobEventType.CHECKPOINT.name()).value();
     return ListPage.of(page.stream().limit(n).map(CheckpointView::of).toList(), page.size() > n);
   }
 
   @GetMapping("/v1/jobs/{id}/metrics")
   @Operation(summary = "A job's per-step metric series, for charts")
-  MetricsView metrics(@PathVariable String id) {
-    return MetricsView.of(id, jobs.stepMetrics(Callers.owner(), id));
+  MetricsView metrics(@PathVariable String id, ServletWebRequest request) {
+    JobService.Tagged<List<StoredEvent>> read = jobs.stepMetrics(Callers.owner(), id);
+    if (notModified(request, read.etag())) {
+      return null;
+    }
+    return MetricsView.of(id, read.value());
+  }
+
+  /**
+   * A job's view changes only together with {@code updated_at} (status, error, steps, finish), so
+   * the tag is that time with a hash of what the view shows of the rest.
+   */
+  static String jobTag(Job job) {
+    Instant u = job.updatedAt();
+    return "\"j"
+        + Long.toHexString(u.getEpochSecond() * 1_000_000L + u.getNano() / 1_000)
+        + "-"
+        + Integer.toHexString(
+            Objects.hash(job.status(), job.error(), job.trainedSteps(), job.finishedAt()))
+        + "\"";
+  }
+
+  /**
+   * Conditional GET for the pollers: sets {@code ETag} and answers 304 when the client already has
+   * this state ({@code If-None-Match}). {@code Cache-Control: private, no-cache} lets a browser
+   * keep the response and revalidate it on every poll (Spring Security would otherwise say
+   * no-store). A null tag (a page read from the database) leaves the response as it was.
+   */
+  private static boolean notModified(ServletWebRequest request, String etag) {
+    if (etag == null) {
+      return false;
+    }
+    HttpServletResponse response = request.getResponse();
+    if (response != null) {
+      response.setHeader(HttpHeaders.CACHE_CONTROL, "private, no-cache");
+    }
+    return request.checkNotModified(etag);
   }
 
   @GetMapping("/v1/methods")

@@ -13,6 +13,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -51,13 +52,22 @@ class JobService {
   private final JobPublisher publisher;
   private final TransactionTemplate tx;
   private final MeterRegistry meters;
+  private final JobReadCache cache;
+
+  /**
+   * A read with the entity tag of the cached state it was answered from; {@code etag} is null when
+   * it was read from the database (a page older than the cache holds).
+   */
+  record Tagged<T>(T value, String etag) {}
 
   JobService(
       JobStore store,
       JobSpecValidator validator,
       JobPublisher publisher,
       TransactionTemplate tx,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      JobReadCache cache) {
+    this.cache = cache;
     this.store = store;
     this.validator = validator;
     this.publisher = publisher;
@@ -139,8 +149,16 @@ class JobService {
     apply(failed);
   }
 
+  /** The caller's job from the read cache; 404 when it does not exist or is someone else's. */
   Job get(String owner, String id) {
-    return store.find(owner, id).orElseThrow(() -> ApiProblem.notFound("no job '" + id + "'"));
+    return snapshot(owner, id).job();
+  }
+
+  private JobReadCache.Snapshot snapshot(String owner, String id) {
+    return cache
+        .read(id)
+        .filter(s -> s.job().owner().equals(owner))
+        .orElseThrow(() -> ApiProblem.notFound("no job '" + id + "'"));
   }
 
   List<Job> list(String owner, String after, int limit, String status, String method) {
@@ -208,6 +226,7 @@ class JobService {
                   job, to, pausedFrom, to == JobStatus.CANCELLED ? null : job.error(), now);
               return e;
             });
+    cache.changed(id);
     log.info("Job {}: {} requested by owner '{}'.", id, type, owner);
     publisher
         .event(event)
@@ -234,6 +253,9 @@ class JobService {
       outcome = tx.execute(s -> applyLocked(event));
     } catch (DuplicateKeyException e) {
       outcome = Outcome.DUPLICATE;
+    }
+    if (outcome == Outcome.APPLIED || outcome == Outcome.STORED) {
+      cache.changed(event.jobId());
     }
     meters.counter("r1.gateway.job.events", "outcome", outcome.name().toLowerCase()).increment();
     return outcome;
@@ -292,14 +314,28 @@ class JobService {
     return Outcome.STORED;
   }
 
-  List<StoredEvent> events(String owner, String id, String after, int limit, String type) {
-    get(owner, id);
-    return store.events(id, after, limit, type);
+  /** A page of the caller's job's events: from the read cache when it holds them. */
+  Tagged<List<StoredEvent>> events(String owner, String id, String after, int limit, String type) {
+    JobReadCache.Snapshot s = snapshot(owner, id);
+    return s.events(after, limit, type)
+        .map(page -> new Tagged<>(page, eventsTag(s, "e" + Objects.hash(after, limit, type) + "-")))
+        .orElseGet(() -> new Tagged<>(store.events(id, after, limit, type), null));
   }
 
-  List<StoredEvent> stepMetrics(String owner, String id) {
-    get(owner, id);
-    return store.stepMetrics(id);
+  /** The caller's job's STEP_METRICS events: from the read cache when it holds all of them. */
+  Tagged<List<StoredEvent>> stepMetrics(String owner, String id) {
+    JobReadCache.Snapshot s = snapshot(owner, id);
+    return s.stepMetrics()
+        .map(all -> new Tagged<>(all, eventsTag(s, "m")))
+        .orElseGet(() -> new Tagged<>(store.stepMetrics(id), null));
+  }
+
+  /**
+   * Events never change once stored, so a page of them is known by its query and the last event
+   * read (the query is in the tag too, so a tag is never right for another page).
+   */
+  private static String eventsTag(JobReadCache.Snapshot s, String kind) {
+    return "\"" + kind + s.lastSeq() + "\"";
   }
 
   private static JobEvent gatewayEvent(

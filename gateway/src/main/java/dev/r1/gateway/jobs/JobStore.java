@@ -7,6 +7,8 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -45,6 +47,11 @@ class JobStore {
         .params(id, owner)
         .query(JobStore::job)
         .optional();
+  }
+
+  /** The job, whoever owns it (the read cache checks the owner). */
+  Optional<Job> find(String id) {
+    return jdbc.sql("SELECT * FROM jobs WHERE id = ?").params(id).query(JobStore::job).optional();
   }
 
   /** The job, its row locked until the transaction ends. */
@@ -162,6 +169,33 @@ class JobStore {
       spec = spec.param("type", type);
     }
     return spec.query(JobStore::event).list();
+  }
+
+  /** Up to {@code limit} events of a job with {@code seq} above {@code seq}, oldest first. */
+  List<StoredEvent> eventsAfterSeq(String jobId, long seq, int limit) {
+    return jdbc.sql(
+            "SELECT * FROM job_events WHERE job_id = :job AND seq > :seq ORDER BY seq FETCH FIRST"
+                + " :limit ROWS ONLY")
+        .param("job", jobId)
+        .param("seq", seq)
+        .param("limit", limit)
+        .query(JobStore::event)
+        .list();
+  }
+
+  /** A job's latest {@code limit} events, oldest first. */
+  List<StoredEvent> latestEvents(String jobId, int limit) {
+    List<StoredEvent> events =
+        jdbc.sql(
+                "SELECT * FROM job_events WHERE job_id = :job ORDER BY seq DESC FETCH FIRST :limit"
+                    + " ROWS ONLY")
+            .param("job", jobId)
+            .param("limit", limit)
+            .query(JobStore::event)
+            .list();
+    List<StoredEvent> oldestFirst = new ArrayList<>(events);
+    Collections.reverse(oldestFirst);
+    return oldestFirst;
   }
 
   /** Every STEP_METRICS event of a job, in arrival order. */
