@@ -7,6 +7,7 @@ import dev.r1.contracts.Topics;
 import dev.r1.contracts.VersionedMessage;
 import dev.r1.sampler.generation.PromptListener;
 import dev.r1.sampler.policy.PolicyWatcher;
+import dev.r1.service.kafka.ConsumerDefaults;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
 import java.util.List;
@@ -60,7 +61,8 @@ class SamplerConfiguration {
       SamplerProperties properties,
       PromptListener listener,
       MeterRegistry meters) {
-    Map<String, Object> props = new HashMap<>(kafka.buildConsumerProperties());
+    Map<String, Object> props =
+        ConsumerDefaults.apply(new HashMap<>(kafka.buildConsumerProperties()));
     props.putAll(Topics.consumerConfigs(Topics.PROMPTS));
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, properties.maxBatchPrompts());
     props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, Math.max(1, properties.lingerMs()));
@@ -97,7 +99,8 @@ class SamplerConfiguration {
       PolicyWatcher watcher,
       MeterRegistry meters) {
     String group = "r1-sampler-" + properties.instanceId();
-    Map<String, Object> props = new HashMap<>(kafka.buildConsumerProperties());
+    Map<String, Object> props =
+        ConsumerDefaults.apply(new HashMap<>(kafka.buildConsumerProperties()));
     props.putAll(Topics.consumerConfigs(Topics.POLICY_PUBLISHED));
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

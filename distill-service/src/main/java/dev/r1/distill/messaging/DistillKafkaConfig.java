@@ -3,6 +3,7 @@ package dev.r1.distill.messaging;
 import dev.r1.contracts.TopicSpec;
 import dev.r1.contracts.Topics;
 import dev.r1.distill.DistillProperties;
+import dev.r1.service.kafka.ConsumerDefaults;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +44,7 @@ class DistillKafkaConfig {
 
   private static DefaultKafkaConsumerFactory<String, byte[]> consumers(
       KafkaProperties kafka, String topic, String group) {
-    Map<String, Object> c = new HashMap<>(kafka.buildConsumerProperties());
+    Map<String, Object> c = ConsumerDefaults.apply(new HashMap<>(kafka.buildConsumerProperties()));
     c.putAll(Topics.consumerConfigs(topic));
     c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);

@@ -2,6 +2,7 @@ package dev.r1.trainer.messaging;
 
 import dev.r1.contracts.TopicSpec;
 import dev.r1.contracts.Topics;
+import dev.r1.service.kafka.ConsumerDefaults;
 import dev.r1.trainer.TrainerProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
@@ -43,7 +44,7 @@ class TrainerKafkaConfig {
 
   private static DefaultKafkaConsumerFactory<String, byte[]> consumers(
       KafkaProperties kafka, MeterRegistry meters, String topic, String group) {
-    Map<String, Object> c = new HashMap<>(kafka.buildConsumerProperties());
+    Map<String, Object> c = ConsumerDefaults.apply(new HashMap<>(kafka.buildConsumerProperties()));
     c.putAll(Topics.consumerConfigs(topic));
     c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);

@@ -6,6 +6,7 @@ import dev.r1.contracts.TopicSpec;
 import dev.r1.contracts.Topics;
 import dev.r1.reward.service.RewardServiceProperties;
 import dev.r1.reward.service.scoring.InvalidRewardSpecException;
+import dev.r1.service.kafka.ConsumerDefaults;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,7 +41,7 @@ class KafkaMessagingConfig {
   @Bean
   ConsumerFactory<String, byte[]> sampledGroupConsumerFactory(
       KafkaProperties kafka, RewardServiceProperties props, MeterRegistry meters) {
-    Map<String, Object> c = new HashMap<>(kafka.buildConsumerProperties());
+    Map<String, Object> c = ConsumerDefaults.apply(new HashMap<>(kafka.buildConsumerProperties()));
     c.putAll(Topics.consumerConfigs(Topics.SAMPLED_GROUPS));
     c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
