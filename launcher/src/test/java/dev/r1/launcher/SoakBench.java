@@ -41,8 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
  * and file-backed) and thread count from {@code /proc/<pid>/status}, then forces a full GC with
  * {@code jcmd <pid> GC.run} and reads the heap left ({@code GC.heap_info}) and the memory the JVM
  * itself accounts for ({@code VM.native_memory summary}). After a warm-up ({@code
- * -Dr1.soak.warmupMinutes}, default 3) the mean of the last third of the samples is compared with
- * the mean of the first third: threads must stay flat and neither RSS nor the heap after GC may
+ * -Dr1.soak.warmupMinutes}, default 3) the median of the last third of the samples is compared with
+ * the median of the first third: threads must stay flat and neither RSS nor the heap after GC may
  * keep growing. A table of every sample is printed; the native-memory summaries and a diff of each
  * JVM against its state at the end of the warm-up are written to {@code target/soak-logs/}. Run:
  * {@code mvn -pl launcher -am verify -Dr1.excludedGroups=none -Dgroups=bench -Dtest=SoakBench
@@ -71,7 +71,7 @@ class SoakBench {
    * @param anonKb its anonymous part ({@code RssAnon}: heap, malloc, thread stacks)
    * @param fileKb its file-backed part ({@code RssFile}: code, mapped files)
    * @param heapUsedMb heap used right after a forced full GC
-   * @param heapCommittedMb heap committed after that GC
+   * @param heapCommittedMb heap committed just before that GC
    * @param nmtCommittedMb all memory the JVM accounts for (NMT total committed)
    */
   record Sample(
@@ -258,9 +258,9 @@ class SoakBench {
       }
     }
     out.append(
-        "(heap MB: used right after a forced full GC; commit MB: heap committed then; nmt MB: all"
-            + " memory the JVM tracks)\n");
-    out.append("After the warm-up, first third of the samples vs last third (means):\n");
+        "(rss, anon, file: before the forced GC; heap MB: used right after it; commit MB: heap"
+            + " committed before it; nmt MB: all memory the JVM tracks, after it)\n");
+    out.append("After the warm-up, first third of the samples vs last third (medians):\n");
     for (var e : samples.entrySet()) {
       List<Sample> after = e.getValue().stream().filter(s -> s.minutes() >= warmup).toList();
       if (after.size() < 2) {
@@ -270,12 +270,12 @@ class SoakBench {
       int third = Math.max(1, after.size() / 3);
       List<Sample> first = after.subList(0, third);
       List<Sample> last = after.subList(after.size() - third, after.size());
-      double rss0 = mean(first, s -> s.rssKb() / 1024.0);
-      double rss1 = mean(last, s -> s.rssKb() / 1024.0);
-      double heap0 = mean(first, Sample::heapUsedMb);
-      double heap1 = mean(last, Sample::heapUsedMb);
-      double nmt0 = mean(first, Sample::nmtCommittedMb);
-      double nmt1 = mean(last, Sample::nmtCommittedMb);
+      double rss0 = median(first, s -> s.rssKb() / 1024.0);
+      double rss1 = median(last, s -> s.rssKb() / 1024.0);
+      double heap0 = median(first, Sample::heapUsedMb);
+      double heap1 = median(last, Sample::heapUsedMb);
+      double nmt0 = median(first, Sample::nmtCommittedMb);
+      double nmt1 = median(last, Sample::nmtCommittedMb);
       long threads0 = first.stream().mapToLong(Sample::threads).max().orElse(0);
       long threads1 = last.stream().mapToLong(Sample::threads).max().orElse(0);
       out.append(
@@ -329,8 +329,16 @@ class SoakBench {
         "  policy store: %d versions of the job on disk (%.1f MB)%n", versions, bytes / 1e6);
   }
 
-  private static double mean(List<Sample> list, java.util.function.ToDoubleFunction<Sample> f) {
-    return list.stream().mapToDouble(f).average().orElse(Double.NaN);
+  /**
+   * The median: one sample taken while G1 had grown the heap for a burst (it shrinks again at the
+   * next forced GC) does not move it; a lasting step does.
+   */
+  private static double median(List<Sample> list, java.util.function.ToDoubleFunction<Sample> f) {
+    double[] v = list.stream().mapToDouble(f).sorted().toArray();
+    if (v.length == 0) {
+      return Double.NaN;
+    }
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
 
   private static String prop(String name, String def) {
@@ -360,13 +368,16 @@ class SoakBench {
     return out;
   }
 
-  /** Forces a full GC in the child and returns {heap used MB, heap committed MB} after it. */
+  /**
+   * Returns {heap used MB right after a forced full GC, heap committed MB just before it}: the
+   * committed size is what the JVM sized the heap to since the last sample (a full GC shrinks it).
+   */
   private static double[] heapAfterGc(long pid) {
+    Matcher before = HEAP.matcher(jcmd(pid, "GC.heap_info"));
+    double committed = before.find() ? Long.parseLong(before.group(1)) / 1024.0 : Double.NaN;
     jcmd(pid, "GC.run");
     Matcher m = HEAP.matcher(jcmd(pid, "GC.heap_info"));
-    return m.find()
-        ? new double[] {Long.parseLong(m.group(2)) / 1024.0, Long.parseLong(m.group(1)) / 1024.0}
-        : new double[] {Double.NaN, Double.NaN};
+    return new double[] {m.find() ? Long.parseLong(m.group(2)) / 1024.0 : Double.NaN, committed};
   }
 
   /** Runs {@code jcmd <pid> <command...>} and returns its output ("" when it fails). */
