@@ -448,6 +448,13 @@ class ProcessFaultTest {
   abstract static class Child {
     final String name;
     final Path logs;
+
+    /** JVM flags added to every start (e.g. the soak's native memory tracking). */
+    final List<String> jvmFlags = new ArrayList<>();
+
+    /** Environment variables added to every start. */
+    final Map<String, String> env = new LinkedHashMap<>();
+
     Process process;
     int starts;
 
@@ -469,6 +476,7 @@ class ProcessFaultTest {
               .redirectErrorStream(true)
               .redirectOutput(logFile().toFile());
       pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
+      pb.environment().putAll(env);
       process = pb.start();
     }
 
@@ -559,13 +567,9 @@ class ProcessFaultTest {
     List<String> command() {
       List<String> cmd =
           new ArrayList<>(
-              List.of(
-                  java(),
-                  "-Xmx768m",
-                  "-XX:TieredStopAtLevel=1",
-                  "-Dai.djl.offline=true",
-                  "-jar",
-                  jar(name).toString()));
+              List.of(java(), "-Xmx768m", "-XX:TieredStopAtLevel=1", "-Dai.djl.offline=true"));
+      cmd.addAll(jvmFlags);
+      cmd.addAll(List.of("-jar", jar(name).toString()));
       cmd.addAll(args);
       return cmd;
     }
@@ -648,15 +652,16 @@ class ProcessFaultTest {
 
     @Override
     List<String> command() {
-      return List.of(
-          java(),
-          "-Xmx512m",
-          "-XX:TieredStopAtLevel=1",
-          "-Dlogback.configurationFile=" + home.resolve("logback.xml"),
-          "-cp",
-          System.getProperty("java.class.path"),
-          "kafka.Kafka",
-          config().toString());
+      List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx512m", "-XX:TieredStopAtLevel=1"));
+      cmd.addAll(jvmFlags);
+      cmd.addAll(
+          List.of(
+              "-Dlogback.configurationFile=" + home.resolve("logback.xml"),
+              "-cp",
+              System.getProperty("java.class.path"),
+              "kafka.Kafka",
+              config().toString()));
+      return cmd;
     }
 
     @Override

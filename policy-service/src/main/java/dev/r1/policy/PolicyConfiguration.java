@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
@@ -23,7 +24,13 @@ class PolicyConfiguration {
 
   @Bean
   PolicyStore policyStore(PolicyProperties properties) {
-    return new PolicyStore(properties.storeDir());
+    return new PolicyStore(properties.storeDir(), properties.retainVersions());
+  }
+
+  /** Applies the retention to jobs stored before it was configured (or lowered). */
+  @Bean
+  ApplicationRunner policyRetentionAtStartup(PolicyStore store) {
+    return args -> store.pruneAll();
   }
 
   @Bean

@@ -16,6 +16,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     trainer on the same machine); off by default
  * @param createTopics whether to create the policy-published topic (and its DLT) on startup
  * @param topicReplicas replication factor of the topics created here
+ * @param retainVersions how many of a job's newest versions stay stored; older ones are deleted
+ *     when a new one is registered, except the newest version the trainer marked as a checkpoint. 0
+ *     keeps every version
  */
 @ConfigurationProperties("r1.policy")
 public record PolicyProperties(
@@ -24,4 +27,14 @@ public record PolicyProperties(
     String publicBaseUrl,
     @DefaultValue("false") boolean allowLocalPath,
     @DefaultValue("true") boolean createTopics,
-    @DefaultValue("1") int topicReplicas) {}
+    @DefaultValue("1") int topicReplicas,
+    @DefaultValue("5") int retainVersions) {
+
+  public PolicyProperties {
+    if (retainVersions < 0) {
+      throw new IllegalArgumentException(
+          "r1.policy.retain-versions must be >= 0 (0 keeps every version) but was "
+              + retainVersions);
+    }
+  }
+}

@@ -253,6 +253,89 @@ class PolicyServiceTest {
     assertThat(get("/v1/jobs/job-incomplete/versions/latest").statusCode()).isEqualTo(404);
   }
 
+  @Test
+  void keepsTheNewestVersionsAndTheNewestCheckpointAndDeletesTheRest() throws Exception {
+    // r1.policy.retain-versions is 5 (application.yml); every version has its own weights
+    Path source = STORE.resolve("models").resolve(TinyRandomModel.NAME);
+    String job = "job-retention";
+    Path jobDir = STORE.resolve("jobs").resolve(job);
+    Map<Long, String> shaOf = new java.util.TreeMap<>();
+    for (long v = 1; v <= 9; v++) {
+      byte[] weights = Files.readAllBytes(source.resolve("model.safetensors"));
+      weights[weights.length - 1] ^= (byte) v; // a different last weight: a different hash
+      Multipart body =
+          new Multipart()
+              .field("step", Long.toString(10 * v))
+              .field("checkpoint", Boolean.toString(v == 2 || v == 9))
+              .file("model.safetensors", weights)
+              .folder(source, "config.json", "tokenizer.json", "tokenizer_config.json");
+      HttpResponse<String> created = upload(job, body);
+      assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+      shaOf.put(v, sha256(weights));
+      if (v == 8) {
+        // 4..8 are the newest five; 2 stays as the newest checkpoint version; 1 and 3 are gone
+        assertThat(listed(job)).containsExactly(2L, 4L, 5L, 6L, 7L, 8L);
+        assertThat(Files.exists(jobDir.resolve("v3"))).isFalse();
+        assertThat(Files.exists(jobDir.resolve("v2"))).isTrue();
+      }
+    }
+    // 9 is a newer checkpoint: 2 goes, and so does 4 (outside the newest five)
+    assertThat(listed(job)).containsExactly(5L, 6L, 7L, 8L, 9L);
+    try (var dirs = Files.list(jobDir)) {
+      assertThat(dirs.map(p -> p.getFileName().toString()).sorted())
+          .as("only the retained versions are on disk")
+          .containsExactly(
+              "v5",
+              "v5.manifest.json",
+              "v6",
+              "v6.manifest.json",
+              "v7",
+              "v7.manifest.json",
+              "v8",
+              "v8.manifest.json",
+              "v9",
+              "v9.manifest.json");
+    }
+    for (long gone = 1; gone <= 4; gone++) {
+      assertThat(get("/v1/jobs/" + job + "/versions/" + gone + "/manifest").statusCode())
+          .isEqualTo(404);
+      assertThat(
+              get("/v1/jobs/" + job + "/versions/" + gone + "/files/model.safetensors")
+                  .statusCode())
+          .isEqualTo(404);
+    }
+    for (long kept = 5; kept <= 9; kept++) {
+      HttpResponse<byte[]> weights =
+          http.send(
+              HttpRequest.newBuilder(
+                      uri("/v1/jobs/" + job + "/versions/" + kept + "/files/model.safetensors"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofByteArray());
+      assertThat(weights.statusCode()).isEqualTo(200);
+      assertThat(sha256(weights.body())).as("version %d", kept).isEqualTo(shaOf.get(kept));
+      assertThat(weights.headers().firstValue("X-Checksum-Sha256")).hasValue(shaOf.get(kept));
+      JsonNode manifest = json.readTree(get("/v1/jobs/" + job + "/versions/" + kept).body());
+      assertThat(manifest.path("sha256").asText()).isEqualTo(shaOf.get(kept));
+      assertThat(manifest.path("checkpoint").asBoolean()).isEqualTo(kept == 9);
+    }
+    JsonNode latest = json.readTree(get("/v1/jobs/" + job + "/versions/latest").body());
+    assertThat(latest.path("version").asLong()).isEqualTo(9);
+    assertThat(latest.path("step").asLong()).isEqualTo(90);
+    // versions only grow, also after pruning: an old number is refused
+    assertThat(
+            upload(job, new Multipart().field("version", "3").folder(source, HF_FILES))
+                .statusCode())
+        .isEqualTo(409);
+  }
+
+  private List<Long> listed(String job) throws Exception {
+    List<Long> out = new ArrayList<>();
+    for (JsonNode m : json.readTree(get("/v1/jobs/" + job + "/versions").body())) {
+      out.add(m.path("version").asLong());
+    }
+    return out;
+  }
+
   // ---- helpers ----
 
   private HttpResponse<String> upload(String job, Multipart body) throws Exception {

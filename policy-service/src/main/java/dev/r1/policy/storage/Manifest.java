@@ -16,6 +16,8 @@ import java.util.function.Function;
  * @param totalBytes the size of all files together
  * @param createdAt ISO-8601 time the folder was stored
  * @param files every file, sorted by name
+ * @param checkpoint whether the trainer marked the version as one it checkpointed (retention keeps
+ *     a job's newest such version besides its newest versions)
  */
 public record Manifest(
     String jobId,
@@ -26,7 +28,8 @@ public record Manifest(
     String sha256,
     long totalBytes,
     String createdAt,
-    List<ManifestFile> files) {
+    List<ManifestFile> files,
+    boolean checkpoint) {
 
   public Manifest {
     files = List.copyOf(files);
@@ -43,7 +46,8 @@ public record Manifest(
         sha256,
         totalBytes,
         createdAt,
-        files.stream().map(f -> f.withUrl(urlOf.apply(f.name()))).toList());
+        files.stream().map(f -> f.withUrl(urlOf.apply(f.name()))).toList(),
+        checkpoint);
   }
 
   /** The entry of a file, or null. */

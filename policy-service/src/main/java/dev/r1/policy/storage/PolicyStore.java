@@ -24,24 +24,46 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The directory store of base models ({@code models/<name>/}) and policy versions ({@code
  * jobs/<jobId>/v<version>/}), each a Hugging Face folder with a manifest beside it ({@code
  * <folder>.manifest.json}). A folder becomes visible only once its manifest is written, after the
  * folder was validated, hashed and moved into place, so readers never see a partial upload.
+ *
+ * <p>Retention: with {@code retainVersions > 0}, registering a version deletes the job's versions
+ * older than its {@code retainVersions} newest, except the newest version marked as a checkpoint
+ * (manifest first, so a reader sees a version either whole or not at all). Nothing is cached in
+ * memory: manifests are read from disk and files are streamed from it.
  */
 public final class PolicyStore {
 
   private static final Pattern VERSION_DIR = Pattern.compile("v(\\d{1,18})\\.manifest\\.json");
   private static final String MANIFEST_SUFFIX = ".manifest.json";
 
+  private static final Logger log = LoggerFactory.getLogger(PolicyStore.class);
+
   private final Path root;
+  private final int retainVersions;
   private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private final ConcurrentHashMap<String, Object> jobLocks = new ConcurrentHashMap<>();
 
-  /** A store rooted at {@code root} (created when absent). */
+  /** A store rooted at {@code root} (created when absent) that keeps every version. */
   public PolicyStore(Path root) {
+    this(root, 0);
+  }
+
+  /**
+   * A store rooted at {@code root} (created when absent) that keeps each job's {@code
+   * retainVersions} newest versions (0: all) and its newest checkpoint version.
+   */
+  public PolicyStore(Path root, int retainVersions) {
+    if (retainVersions < 0) {
+      throw new IllegalArgumentException("retainVersions must be >= 0 but was " + retainVersions);
+    }
+    this.retainVersions = retainVersions;
     this.root = root.toAbsolutePath().normalize();
     try {
       Files.createDirectories(this.root.resolve("models"));
@@ -92,7 +114,7 @@ public final class PolicyStore {
         discard(staging);
         throw new VersionConflictException("base model '" + name + "' already exists");
       }
-      return commit(staging, root.resolve("models").resolve(name), null, name, 0, 0);
+      return commit(staging, root.resolve("models").resolve(name), null, name, 0, 0, false);
     }
   }
 
@@ -127,14 +149,22 @@ public final class PolicyStore {
 
   // ---- policy versions ----
 
+  /** As {@link #registerVersion(String, Long, long, boolean, Path)}, not marked a checkpoint. */
+  public Manifest registerVersion(String jobId, Long version, long step, Path staging) {
+    return registerVersion(jobId, version, step, false, staging);
+  }
+
   /**
-   * Stores a policy version from a filled staging directory (which is consumed either way).
+   * Stores a policy version from a filled staging directory (which is consumed either way), then
+   * prunes the job's versions beyond the retention.
    *
    * @param version the version to register, or null for the job's latest + 1 (1 for the first)
+   * @param checkpoint whether the trainer checkpointed this version (retention keeps the newest)
    * @throws InvalidNameException if the folder is not a valid checkpoint
    * @throws VersionConflictException if the version is not newer than the job's latest
    */
-  public Manifest registerVersion(String jobId, Long version, long step, Path staging) {
+  public Manifest registerVersion(
+      String jobId, Long version, long step, boolean checkpoint, Path staging) {
     Names.job(jobId);
     if (step < 0 || (version != null && version < 0)) {
       discard(staging);
@@ -156,7 +186,81 @@ public final class PolicyStore {
                 + ")");
       }
       Path dir = root.resolve("jobs").resolve(jobId).resolve("v" + v);
-      return commit(staging, dir, jobId, null, v, step);
+      Manifest stored = commit(staging, dir, jobId, null, v, step, checkpoint);
+      prune(jobId);
+      return stored;
+    }
+  }
+
+  /**
+   * Deletes the job's versions beyond the retention: all but the {@code retainVersions} newest and
+   * the newest one marked as a checkpoint. Returns the deleted version numbers, oldest first.
+   */
+  public List<Long> prune(String jobId) {
+    Names.job(jobId);
+    if (retainVersions == 0) {
+      return List.of();
+    }
+    synchronized (lock("job:" + jobId)) {
+      List<Long> numbers = versionNumbers(jobId);
+      if (numbers.size() <= retainVersions) {
+        return List.of();
+      }
+      Long checkpoint = null;
+      for (int i = numbers.size() - 1; i >= 0 && checkpoint == null; i--) {
+        Manifest m = readIfPresent(jobId, numbers.get(i));
+        if (m != null && m.checkpoint()) {
+          checkpoint = m.version();
+        }
+      }
+      List<Long> kept = numbers.subList(numbers.size() - retainVersions, numbers.size());
+      List<Long> pruned = new ArrayList<>();
+      for (long v : numbers.subList(0, numbers.size() - retainVersions)) {
+        if (checkpoint != null && v == checkpoint) {
+          continue;
+        }
+        Path dir = root.resolve("jobs").resolve(jobId).resolve("v" + v);
+        try {
+          Manifest m = readIfPresent(jobId, v);
+          Files.deleteIfExists(dir.resolveSibling("v" + v + MANIFEST_SUFFIX));
+          deleteTree(dir);
+          pruned.add(v);
+          log.info(
+              "Pruned policy version {} of job {} (step {}): the job keeps its {} newest versions"
+                  + " ({} to {}){}.",
+              v,
+              jobId,
+              m == null ? "?" : m.step(),
+              retainVersions,
+              kept.get(0),
+              kept.get(kept.size() - 1),
+              checkpoint == null || kept.contains(checkpoint)
+                  ? ""
+                  : " and its checkpoint version " + checkpoint);
+        } catch (IOException | UncheckedIOException e) {
+          log.warn(
+              "Could not prune policy version {} of job {} at {}: {}; it is retried at the"
+                  + " job's next version.",
+              v,
+              jobId,
+              dir,
+              e.toString());
+        }
+      }
+      return pruned;
+    }
+  }
+
+  /** {@link #prune} for every stored job (at startup, for stores written before retention). */
+  public void pruneAll() {
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(root.resolve("jobs"))) {
+      for (Path job : s) {
+        if (Files.isDirectory(job)) {
+          prune(job.getFileName().toString());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list the jobs under " + root, e);
     }
   }
 
@@ -178,11 +282,12 @@ public final class PolicyStore {
 
   /** The newest version's manifest. */
   public Manifest latest(String jobId) {
-    List<Manifest> all = versions(jobId);
+    Names.job(jobId);
+    List<Long> all = versionNumbers(jobId);
     if (all.isEmpty()) {
       throw new NotFoundException("job " + jobId + " has no policy versions");
     }
-    return all.get(all.size() - 1);
+    return version(jobId, all.get(all.size() - 1));
   }
 
   /** A file of a version (after checking it is listed in the manifest). */
@@ -199,12 +304,47 @@ public final class PolicyStore {
   // ---- internals ----
 
   private long latestVersionNumber(String jobId) {
-    List<Manifest> all = versions(jobId);
-    return all.isEmpty() ? 0 : all.get(all.size() - 1).version();
+    List<Long> all = versionNumbers(jobId);
+    return all.isEmpty() ? 0 : all.get(all.size() - 1);
+  }
+
+  /** The job's version numbers from the manifests' file names (none parsed), ascending. */
+  private List<Long> versionNumbers(String jobId) {
+    Path dir = root.resolve("jobs").resolve(jobId);
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    List<Long> out = new ArrayList<>();
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "*" + MANIFEST_SUFFIX)) {
+      for (Path p : s) {
+        Matcher m = VERSION_DIR.matcher(p.getFileName().toString());
+        if (m.matches()) {
+          out.add(Long.parseLong(m.group(1)));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + dir, e);
+    }
+    out.sort(null);
+    return out;
+  }
+
+  private Manifest readIfPresent(String jobId, long version) {
+    try {
+      return version(jobId, version);
+    } catch (NotFoundException e) {
+      return null;
+    }
   }
 
   private Manifest commit(
-      Path staging, Path target, String jobId, String model, long version, long step) {
+      Path staging,
+      Path target,
+      String jobId,
+      String model,
+      long version,
+      long step,
+      boolean checkpoint) {
     try {
       ModelConfig config = HfFolder.validate(staging);
       List<ManifestFile> files = new ArrayList<>();
@@ -236,7 +376,8 @@ public final class PolicyStore {
               weightsSha,
               total,
               Instant.now().toString(),
-              files);
+              files,
+              checkpoint);
       Files.createDirectories(target.getParent());
       if (Files.exists(target)) {
         deleteTree(target); // a leftover of a crash between move and manifest

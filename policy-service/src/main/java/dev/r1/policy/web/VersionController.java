@@ -53,14 +53,17 @@ class VersionController {
 
   /**
    * Registers a version from a multipart upload: one part per file of the Hugging Face folder (the
-   * part's file name is the stored name), optional form fields {@code version} (default latest + 1)
-   * and {@code step} (default 0).
+   * part's file name is the stored name), optional form fields {@code version} (default latest +
+   * 1), {@code step} (default 0) and {@code checkpoint} (default false: whether the trainer
+   * checkpointed this version, which retention then keeps until a newer checkpoint version
+   * arrives).
    */
   @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
   ResponseEntity<Manifest> upload(
       @PathVariable String jobId,
       @RequestParam(required = false) Long version,
       @RequestParam(defaultValue = "0") long step,
+      @RequestParam(defaultValue = "false") boolean checkpoint,
       MultipartHttpServletRequest request) {
     Names.job(jobId);
     List<MultipartFile> files =
@@ -88,12 +91,12 @@ class VersionController {
           "cannot receive the upload for job " + jobId,
           e instanceof IOException io ? io : new IOException(e));
     }
-    return registered(store.registerVersion(jobId, version, step, staging));
+    return registered(store.registerVersion(jobId, version, step, checkpoint, staging));
   }
 
   /**
    * A version registered from a directory on this host: {@code {"path": "/abs/dir", "version": 3,
-   * "step": 120}}. Only when {@code r1.policy.allow-local-path} is on.
+   * "step": 120, "checkpoint": false}}. Only when {@code r1.policy.allow-local-path} is on.
    */
   @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
   ResponseEntity<Manifest> fromLocalPath(
@@ -127,11 +130,15 @@ class VersionController {
     }
     return registered(
         store.registerVersion(
-            jobId, body.version(), body.step() == null ? 0 : body.step(), staging));
+            jobId,
+            body.version(),
+            body.step() == null ? 0 : body.step(),
+            Boolean.TRUE.equals(body.checkpoint()),
+            staging));
   }
 
   /** The body of a local-path registration. */
-  record LocalPathRequest(String path, Long version, Long step) {}
+  record LocalPathRequest(String path, Long version, Long step, Boolean checkpoint) {}
 
   private ResponseEntity<Manifest> registered(Manifest stored) {
     String manifestUrl = links.versionManifest(stored.jobId(), stored.version());

@@ -99,6 +99,7 @@ final class GrpoJobRun implements Runnable {
   private volatile long step;
   private volatile long version;
   private volatile long maxSteps;
+  private long checkpointEvery = 1;
   private volatile Map<String, Double> lastMetrics = Map.of();
 
   private record Delivered(ScoredGroup group, int partition, long offset) {}
@@ -195,6 +196,7 @@ final class GrpoJobRun implements Runnable {
   private void train() throws Exception {
     GrpoJobSpec spec = GrpoJobSpec.from(job.hyperparameters());
     maxSteps = spec.maxSteps();
+    checkpointEvery = spec.checkpointEvery();
     state = "running";
     event(
         JobEventType.RUNNING,
@@ -629,11 +631,13 @@ final class GrpoJobRun implements Runnable {
       }
     }
     awaitPublished();
+    // the version a checkpoint at this step names (the policy-service keeps the newest such one)
+    boolean checkpoint = atStep > 0 && (atStep % checkpointEvery == 0 || atStep == maxSteps);
     pendingPublish =
         CompletableFuture.runAsync(
             () -> {
               try {
-                policy.registerVersion(job.jobId(), v, atStep, folder);
+                policy.registerVersion(job.jobId(), v, atStep, checkpoint, folder);
                 deleteRecursively(folder); // the policy-service keeps the published copy
               } catch (IOException e) {
                 throw new UncheckedIOException(

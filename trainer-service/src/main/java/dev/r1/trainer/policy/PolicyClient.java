@@ -113,10 +113,21 @@ public class PolicyClient {
   /** Uploads a version folder for a job; returns the manifest URL the service answered with. */
   public String registerVersion(String jobId, long version, long step, Path folder)
       throws IOException {
+    return registerVersion(jobId, version, step, false, folder);
+  }
+
+  /**
+   * Uploads a version folder for a job, marked as a checkpoint version when {@code checkpoint} (the
+   * policy-service's retention keeps a job's newest checkpoint version besides its newest
+   * versions); returns the manifest URL the service answered with.
+   */
+  public String registerVersion(
+      String jobId, long version, long step, boolean checkpoint, Path folder) throws IOException {
     String boundary = "r1-" + UUID.randomUUID();
     List<byte[]> parts = new ArrayList<>();
     parts.add(field(boundary, "version", Long.toString(version)));
     parts.add(field(boundary, "step", Long.toString(step)));
+    parts.add(field(boundary, "checkpoint", Boolean.toString(checkpoint)));
     try (Stream<Path> files = Files.list(folder)) {
       for (Path p : files.filter(Files::isRegularFile).sorted().toList()) {
         String head =
