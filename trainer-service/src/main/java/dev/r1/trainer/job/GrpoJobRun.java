@@ -79,8 +79,22 @@ final class GrpoJobRun implements Runnable {
   private final TrainerMetrics metrics;
   private final BlockingQueue<Delivered> inbox = new LinkedBlockingQueue<>();
   private final Map<String, PromptTask> outstanding = new ConcurrentHashMap<>();
-  private final Set<String> seen = ConcurrentHashMap.newKeySet();
-  private final List<String> trained = Collections.synchronizedList(new ArrayList<>());
+
+  /** Group ids received, to name the reason of a drop (bounded: only recent ids matter). */
+  private final Set<String> seen =
+      Collections.synchronizedSet(
+          Collections.newSetFromMap(
+              new LinkedHashMap<>() {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                  return size() > 100_000;
+                }
+              }));
+
+  /** The most recent trained group ids (see {@link JobStatus#trainedGroups()}). */
+  private final java.util.ArrayDeque<String> trained = new java.util.ArrayDeque<>();
+
+  private final AtomicLong trainedCount = new AtomicLong();
   private final Map<String, Long> dropped = new ConcurrentHashMap<>();
   private final AtomicLong sequence = new AtomicLong();
   private final java.util.concurrent.ExecutorService uploader =
@@ -138,6 +152,22 @@ final class GrpoJobRun implements Runnable {
     paused = p;
   }
 
+  private List<String> recentTrained() {
+    synchronized (trained) {
+      return List.copyOf(trained);
+    }
+  }
+
+  private void recordTrained(String groupId) {
+    synchronized (trained) {
+      trained.addLast(groupId);
+      if (trained.size() > JobStatus.RECENT_TRAINED_GROUPS) {
+        trained.removeFirst();
+      }
+    }
+    trainedCount.incrementAndGet();
+  }
+
   JobStatus status() {
     return new JobStatus(
         job.jobId(),
@@ -146,7 +176,8 @@ final class GrpoJobRun implements Runnable {
         maxSteps,
         version,
         lastMetrics,
-        List.copyOf(trained),
+        trainedCount.get(),
+        recentTrained(),
         Map.copyOf(dropped),
         message);
   }
@@ -327,7 +358,7 @@ final class GrpoJobRun implements Runnable {
           publishVersion(model, base, dir, version, trainedStep + 1);
         }
         for (Delivered d : batch) {
-          trained.add(d.group().groupId());
+          recordTrained(d.group().groupId());
         }
         publisher.send(
             Topics.TRAINING_BATCHES,

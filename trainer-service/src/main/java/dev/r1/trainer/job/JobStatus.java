@@ -12,7 +12,9 @@ import java.util.Map;
  * @param maxSteps the steps the job asked for
  * @param policyVersion the newest published policy version
  * @param lastMetrics the last step's metrics
- * @param trainedGroups ids of every group trained on, in order
+ * @param trainedGroupCount how many groups the job trained on
+ * @param trainedGroups ids of the most recent groups trained on (at most {@value
+ *     #RECENT_TRAINED_GROUPS}), oldest first; every one is on the training-batches topic
  * @param droppedGroups groups not trained on, by reason
  * @param message the last status message (the failure's reason when failed)
  */
@@ -23,6 +25,11 @@ public record JobStatus(
     long maxSteps,
     long policyVersion,
     Map<String, Double> lastMetrics,
+    long trainedGroupCount,
     List<String> trainedGroups,
     Map<String, Long> droppedGroups,
-    String message) {}
+    String message) {
+
+  /** How many trained group ids a status lists: a long job's memory must not grow per step. */
+  public static final int RECENT_TRAINED_GROUPS = 10_000;
+}
