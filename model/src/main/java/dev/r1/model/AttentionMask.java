@@ -15,12 +15,11 @@ final class AttentionMask {
 
   /**
    * mask[b, 0, 0, t, s] = 0 where new token t (at absolute index S - T + t) may see key s (s not
-   * after it and a real token), MASKED elsewhere; shape (B, 1, 1, T, S), or (B, 1, 1, S) for a
-   * single new token.
+   * after it and a real token), MASKED elsewhere; shape (B, 1, 1, T, S).
    */
   static NDArray additive(NDManager m, int[] keyMask, int b, int t, int s, DataType type) {
     int past = s - t;
-    Shape shape = t == 1 ? new Shape(b, 1, 1, s) : new Shape(b, 1, 1, t, s);
+    Shape shape = new Shape(b, 1, 1, t, s);
     if (type == DataType.FLOAT64) {
       double[] v = new double[b * t * s];
       for (int i = 0; i < b; i++) {

@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
-import ai.djl.pytorch.jni.JniUtils;
 import dev.r1.model.safetensors.SafetensorsException;
 import dev.r1.model.safetensors.SafetensorsWriter;
 import dev.r1.model.safetensors.TensorData;
@@ -43,13 +42,9 @@ public final class CausalLm implements AutoCloseable {
   private final NDArray finalNorm; // (H)
   private final NDArray lmHead; // (V, H), the embedding when tied
   private final NDArray rmsEps; // scalar constant: DJL scalar ops corrupt gradients
-  private final NDArray headScale; // (nH + nKV, 1): 1/sqrt(hd) for query heads, 1 for key heads
+  private final NDArray attnScale; // scalar constant 1/sqrt(hd)
   private final NDArray rotateHalf; // (hd, hd): x @ R == cat(-x2, x1)
-  private final RotaryEmbedding rope; // cos/sin by position, computed once per position
-  private final boolean stackable; // q/k/v and gate/up weights small enough to stack per pass
-
-  /** Above this, stacked weight copies cost more memory than their fewer ops save. */
-  private static final long MAX_STACKED_BYTES = 256L << 20;
+  private final double[] inverseFrequencies; // (hd/2), llama3-scaled when configured
 
   /** One decoder layer's parameters; optional ones are null. */
   private record Layer(
@@ -101,10 +96,7 @@ public final class CausalLm implements AutoCloseable {
     this.lmHead = config.tieWordEmbeddings() ? embedTokens : parameters.get("lm_head.weight");
     int hd = config.headDim();
     this.rmsEps = constant(config.rmsNormEps());
-    double[] scale = new double[config.numHeads() + config.numKvHeads()];
-    java.util.Arrays.fill(scale, 0, config.numHeads(), 1.0 / Math.sqrt(hd));
-    java.util.Arrays.fill(scale, config.numHeads(), scale.length, 1.0);
-    this.headScale = constantArray(scale, new Shape(scale.length, 1));
+    this.attnScale = constant(1.0 / Math.sqrt(hd));
     double[] rot = new double[hd * hd];
     int half = hd / 2;
     for (int j = 0; j < half; j++) {
@@ -112,46 +104,7 @@ public final class CausalLm implements AutoCloseable {
       rot[j * hd + j + half] = 1; // out[j + half] = x[j]
     }
     this.rotateHalf = constantArray(rot, new Shape(hd, hd));
-    this.rope = new RotaryEmbedding(RotaryEmbedding.inverseFrequencies(config));
-    long stackedBytes =
-        (long) config.numLayers()
-            * config.hiddenSize()
-            * ((long) (config.numHeads() + 2 * config.numKvHeads()) * hd
-                + 2L * config.intermediateSize())
-            * (dataType == DataType.FLOAT64 ? 8 : 4);
-    this.stackable = stackedBytes <= MAX_STACKED_BYTES;
-  }
-
-  /**
-   * q, k and v (and gate and up) weights stacked so that one matmul computes them: {qkv, qkv bias
-   * or null, gateUp}, or null for models too large to copy their weights. Stacked copies are made
-   * per forward pass (differentiable: gradients flow back to each parameter) or, for inference with
-   * a cache, once per cache.
-   */
-  private NDArray[] stacked(NDManager m, int i, KvCache cache, boolean grads) {
-    if (!stackable) {
-      return null;
-    }
-    boolean keep = cache != null && !grads;
-    if (keep && cache.weights(i) != null) {
-      return cache.weights(i);
-    }
-    Layer l = layers[i];
-    NDArray[] w = {
-      NDArrays.concat(new NDList(l.q, l.k, l.v)),
-      l.qBias == null ? null : NDArrays.concat(new NDList(l.qBias, l.kBias, l.vBias)),
-      NDArrays.concat(new NDList(l.gate, l.up))
-    };
-    if (keep) {
-      cache.keepWeights(i, w);
-    } else {
-      for (NDArray a : w) {
-        if (a != null) {
-          a.attach(m);
-        }
-      }
-    }
-    return w;
+    this.inverseFrequencies = RotaryEmbedding.inverseFrequencies(config);
   }
 
   /**
@@ -385,92 +338,51 @@ public final class CausalLm implements AutoCloseable {
     int nh = config.numHeads();
     int nkv = config.numKvHeads();
     int r = config.groupSize();
-    // stacked weights are kept in a cache only when no gradient flows through them
-    boolean grads = JniUtils.isGradMode() && embedTokens.hasGradient();
     NDArray ids = m.create(input.ids(), new Shape(b, t)); // (B, T) int64
-    NDArray[] cs = rope.cosSin(m, input.positions(), b, t, dataType); // 2 x (B, T, 1, hd)
-    // query heads carry the attention scale 1/sqrt(hd): rope is linear, so scaling cos and sin
-    // scales q
-    NDArray cos = cs[0].mul(headScale); // (B, T, nH + nKV, hd)
-    NDArray sin = cs[1].mul(headScale);
+    NDArray[] rope =
+        RotaryEmbedding.cosSin(m, inverseFrequencies, input.positions(), b, t, dataType);
+    NDArray cos = rope[0]; // (B, T, 1, hd)
+    NDArray sin = rope[1]; // (B, T, 1, hd)
     int past = cache == null ? 0 : cache.length();
     int s = past + t;
-    // (B, 1, 1, T, S); for one new token (B, 1, 1, S), which broadcasts over (B, nKV, r, S)
-    NDArray mask = AttentionMask.additive(m, input.keyMask(), b, t, s, dataType);
-    long[] qkSplit = {(long) (nh + nkv) * hd};
-    long[] qSplit = {nh};
-    long[] mlpSplit = {config.intermediateSize()};
+    NDArray mask = AttentionMask.additive(m, input.keyMask(), b, t, s, dataType); // (B,1,1,T,S)
 
     NDArray x = ids.getNDArrayInternal().embedding(ids, embedTokens, SparseFormat.DENSE).head();
     for (int i = 0; i < layers.length; i++) {
       Layer l = layers[i];
       NDArray h = rmsNorm(x, l.inputNorm); // (B, T, H)
-      NDArray[] w = stacked(m, i, cache, grads);
-      NDArray qkvOut =
-          w != null
-              ? linear(h, w[0], w[1])
-              : NDArrays.concat(
-                  new NDList(
-                      linear(h, l.q, l.qBias), linear(h, l.k, l.kBias), linear(h, l.v, l.vBias)),
-                  2);
-      NDList qkv = qkvOut.split(qkSplit, 2); // (B, T, (nH + nKV) * hd) and (B, T, nKV * hd)
-      NDArray qk = qkv.get(0).reshape(b, t, nh + nkv, hd);
-      NDArray v = qkv.get(1).reshape(b, t, nkv, hd).transpose(0, 2, 1, 3); // (B, nKV, T, hd)
+      NDArray q = linear(h, l.q, l.qBias).reshape(b, t, nh, hd);
+      NDArray k = linear(h, l.k, l.kBias).reshape(b, t, nkv, hd);
+      NDArray v = linear(h, l.v, l.vBias).reshape(b, t, nkv, hd).transpose(0, 2, 1, 3);
       if (l.qNorm != null) {
-        qk = rmsNorm(qk, qkNormWeight(m, l));
+        q = rmsNorm(q, l.qNorm);
+        k = rmsNorm(k, l.kNorm);
       }
-      NDList roped = applyRope(qk, cos, sin).split(qSplit, 2);
-      NDArray q = roped.get(0); // (B, T, nH, hd), scaled
-      NDArray kt = roped.get(1).transpose(0, 2, 3, 1); // (B, nKV, hd, T)
+      q = applyRope(q, cos, sin).mul(attnScale); // (B, T, nH, hd)
+      NDArray kt = applyRope(k, cos, sin).transpose(0, 2, 3, 1); // (B, nKV, hd, T)
       if (cache != null) {
-        NDArray[] kv = cache.append(m, i, kt, v, past);
+        // The cache owns its arrays; ops below always take an activation as first operand so
+        // their results land in m, not in the cache's manager.
+        NDArray[] kv = cache.append(i, kt, v);
         kt = kv[0]; // (B, nKV, hd, S)
         v = kv[1]; // (B, nKV, S, hd)
       }
       // Grouped-query attention without repeating k/v: query head j uses kv head j / r.
-      NDArray y;
-      if (t == 1) {
-        NDArray att = q.reshape(b, nkv, r, hd).matMul(kt).add(mask).softmax(-1); // (B,nKV,r,S)
-        y = att.matMul(v).reshape(b, 1, nh * hd);
-      } else {
-        q = q.transpose(0, 2, 1, 3).reshape(b, nkv, r * t, hd);
-        NDArray att = q.matMul(kt); // (B, nKV, r*T, S)
-        att = att.reshape(b, nkv, r, t, s).add(mask).softmax(-1);
-        y = att.reshape(b, nkv, r * t, s).matMul(v); // (B, nKV, r*T, hd)
-        y = y.reshape(b, nh, t, hd).transpose(0, 2, 1, 3).reshape(b, t, nh * hd);
-      }
+      q = q.transpose(0, 2, 1, 3).reshape(b, nkv, r * t, hd);
+      NDArray att = q.matMul(kt); // (B, nKV, r*T, S)
+      att = att.reshape(b, nkv, r, t, s).add(mask).softmax(-1);
+      NDArray y = att.reshape(b, nkv, r * t, s).matMul(v); // (B, nKV, r*T, hd)
+      y = y.reshape(b, nh, t, hd).transpose(0, 2, 1, 3).reshape(b, t, nh * hd);
       x = x.add(linear(y, l.o, l.oBias)); // (B, T, H)
       h = rmsNorm(x, l.postNorm);
-      NDArray gate;
-      NDArray up;
-      if (w != null) {
-        NDList gu = linear(h, w[2], null).split(mlpSplit, 2); // 2 x (B, T, I)
-        gate = gu.get(0);
-        up = gu.get(1);
-      } else {
-        gate = linear(h, l.gate, null);
-        up = linear(h, l.up, null);
-      }
+      NDArray gate = linear(h, l.gate, null); // (B, T, I)
+      NDArray up = linear(h, l.up, null);
       x = x.add(linear(gate.mul(Activation.sigmoid(gate)).mul(up), l.down, null));
     }
     if (cache != null) {
       cache.advance(t);
     }
     return linear(rmsNorm(x, finalNorm), lmHead, null); // (B, T, V)
-  }
-
-  /** Per-head RMSNorm weights of the stacked q and k heads: (nH + nKV, hd), in {@code m}. */
-  private NDArray qkNormWeight(NDManager m, Layer l) {
-    int hd = config.headDim();
-    NDArray qw = own(m, l.qNorm.reshape(1, hd)).repeat(0, config.numHeads());
-    NDArray kw = own(m, l.kNorm.reshape(1, hd)).repeat(0, config.numKvHeads());
-    return NDArrays.concat(new NDList(qw, kw));
-  }
-
-  /** Moves an array computed from parameters (and so created in their manager) into {@code m}. */
-  private static NDArray own(NDManager m, NDArray a) {
-    a.attach(m);
-    return a;
   }
 
   /** Convenience: full forward pass over left-padded ids (B, T) with a 0/1 attention mask. */

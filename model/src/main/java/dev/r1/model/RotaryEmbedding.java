@@ -8,6 +8,8 @@ import ai.djl.ndarray.types.Shape;
 /** Rotary position embeddings (RoPE), with Llama 3 frequency scaling. */
 final class RotaryEmbedding {
 
+  private RotaryEmbedding() {}
+
   /** inv_freq[i] = theta^(-2i/hd), scaled per Llama 3 when the config asks for it. */
   static double[] inverseFrequencies(ModelConfig c) {
     int half = c.headDim() / 2;
@@ -34,69 +36,6 @@ final class RotaryEmbedding {
       }
     }
     return inv;
-  }
-
-  private final double[] invFreq;
-  private volatile float[][] table = {new float[0], new float[0]}; // cos, sin: (positions, hd/2)
-
-  RotaryEmbedding(double[] invFreq) {
-    this.invFreq = invFreq;
-  }
-
-  /**
-   * cos and sin of position * inv_freq, duplicated over both halves: two (B, T, 1, hd) arrays.
-   * Float values come from a table filled once per position (grown on demand), with the same float
-   * arithmetic Hugging Face uses.
-   */
-  NDArray[] cosSin(NDManager m, int[] positions, int b, int t, DataType type) {
-    if (type == DataType.FLOAT64) {
-      return cosSin(m, invFreq, positions, b, t, type);
-    }
-    int half = invFreq.length;
-    int hd = 2 * half;
-    int max = 0;
-    for (int p : positions) {
-      max = Math.max(max, p);
-    }
-    float[][] tab = tableCovering(max);
-    float[] cos = new float[b * t * hd];
-    float[] sin = new float[b * t * hd];
-    for (int p = 0; p < b * t; p++) {
-      int src = positions[p] * half;
-      System.arraycopy(tab[0], src, cos, p * hd, half);
-      System.arraycopy(tab[0], src, cos, p * hd + half, half);
-      System.arraycopy(tab[1], src, sin, p * hd, half);
-      System.arraycopy(tab[1], src, sin, p * hd + half, half);
-    }
-    Shape shape = new Shape(b, t, 1, hd);
-    return new NDArray[] {m.create(cos, shape), m.create(sin, shape)};
-  }
-
-  private float[][] tableCovering(int maxPosition) {
-    int half = invFreq.length;
-    float[][] tab = table;
-    if (tab[0].length > maxPosition * half) {
-      return tab;
-    }
-    synchronized (this) {
-      tab = table;
-      int have = tab[0].length / half;
-      if (have > maxPosition) {
-        return tab;
-      }
-      int n = Math.max(maxPosition + 1, Math.max(256, 2 * have));
-      float[] cos = java.util.Arrays.copyOf(tab[0], n * half);
-      float[] sin = java.util.Arrays.copyOf(tab[1], n * half);
-      for (int p = have; p < n; p++) {
-        for (int j = 0; j < half; j++) {
-          float a = (float) p * (float) invFreq[j];
-          cos[p * half + j] = (float) Math.cos(a);
-          sin[p * half + j] = (float) Math.sin(a);
-        }
-      }
-      table = new float[][] {cos, sin};
-      return table;
-    }
   }
 
   /** cos and sin of position * inv_freq, duplicated over both halves: two (B, T, 1, hd) arrays. */

@@ -3,7 +3,6 @@ package dev.r1.model.generate;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.pytorch.jni.JniUtils;
 import dev.r1.model.CausalLm;
 import dev.r1.model.ForwardInput;
 import dev.r1.model.KvCache;
@@ -27,12 +26,6 @@ public final class Generator {
   public Generator(CausalLm model, int padId) {
     this.model = model;
     this.padId = padId;
-  }
-
-  /** Draws one token per row from (B, V) logits into the loop's per-row slots. */
-  @FunctionalInterface
-  private interface Draw {
-    void accept(NDManager step, NDArray logits);
   }
 
   /** Generates one completion per prompt (prompts may differ in length). */
@@ -94,55 +87,22 @@ public final class Generator {
       random[i] = new SplittableRandom(streams[i]);
     }
     TokenSampler sampler = new TokenSampler(params);
-    TensorSampler tensorSampler =
-        TensorSampler.serves(params, vocab) ? new TensorSampler(params) : null;
     int[][] tokens = new int[b][maxNew];
     float[][] logprobs = new float[b][maxNew];
     float[][] scaled = new float[b][maxNew];
     int[] produced = new int[b];
     boolean[] stopped = new boolean[b];
-    int[] drawn = new int[b];
-    float[] drawnLogprob = new float[b];
-    float[] drawnScaled = new float[b];
-    Draw draw =
-        (step, logits) -> {
-          if (tensorSampler != null) {
-            double[] u = new double[b];
-            for (int i = 0; i < b; i++) {
-              u[i] = stopped[i] || params.isGreedy() ? 0 : random[i].nextDouble();
-            }
-            TensorSampler.Draws d = tensorSampler.draw(step, logits, u);
-            for (int i = 0; i < b; i++) {
-              drawn[i] = (int) d.tokens()[i];
-              drawnLogprob[i] = d.logprobs()[i];
-              drawnScaled[i] = d.logprobs()[i];
-            }
-            return;
-          }
-          float[] last = logits.toFloatArray(); // (B, V)
-          for (int i = 0; i < b; i++) {
-            if (!stopped[i]) {
-              TokenSampler.Draw d = sampler.draw(last, i * vocab, vocab, random[i]);
-              drawn[i] = d.token();
-              drawnLogprob[i] = d.logprob();
-              drawnScaled[i] = d.scaledLogprob();
-            }
-          }
-        };
 
-    // Inference only: no autograd graph, whatever the calling thread's grad mode (PyTorch's is
-    // per thread and on by default in threads DJL did not start on).
-    boolean gradMode = JniUtils.isGradMode();
-    JniUtils.setGradMode(false);
     try (NDManager m = parent.newSubManager();
-        KvCache cache = new KvCache(m, model.config().numLayers(), total)) {
+        KvCache cache = new KvCache(m, model.config().numLayers())) {
+      float[] last;
       try (NDManager step = m.newSubManager()) {
         int[][] prefillMask = new int[b][];
         for (int i = 0; i < b; i++) {
           prefillMask[i] = Arrays.copyOf(keyMask[i], p);
         }
         NDArray logits = model.forward(step, ForwardInput.of(ids, prefillMask), cache);
-        draw.accept(step, logits.get(new NDIndex(":, -1, :"))); // (B, V)
+        last = logits.get(new NDIndex(":, -1, :")).toFloatArray(); // (B, V)
       }
       for (int n = 0; n < maxNew; n++) {
         int alive = 0;
@@ -153,17 +113,17 @@ public final class Generator {
           if (stopped[i]) {
             continue;
           }
-          int token = drawn[i];
-          tokens[i][n] = token;
-          logprobs[i][n] = drawnLogprob[i];
-          scaled[i][n] = drawnScaled[i];
+          TokenSampler.Draw d = sampler.draw(last, i * vocab, vocab, random[i]);
+          tokens[i][n] = d.token();
+          logprobs[i][n] = d.logprob();
+          scaled[i][n] = d.scaledLogprob();
           produced[i] = n + 1;
-          if (params.stopIds().contains(token)) {
+          if (params.stopIds().contains(d.token())) {
             stopped[i] = true;
           } else {
             alive++;
           }
-          next[i] = token;
+          next[i] = d.token();
           keyMask[i][p + n] = 1;
           positions[i] = realTokens[i];
           realTokens[i]++;
@@ -179,11 +139,9 @@ public final class Generator {
         try (NDManager step = m.newSubManager()) {
           NDArray logits =
               model.forward(step, new ForwardInput(b, 1, next, positions, flatMask), cache);
-          draw.accept(step, logits.reshape(b, vocab));
+          last = logits.toFloatArray(); // (B, 1, V)
         }
       }
-    } finally {
-      JniUtils.setGradMode(gradMode);
     }
     List<Completion> out = new ArrayList<>(b);
     for (int i = 0; i < b; i++) {

@@ -1,8 +1,6 @@
 package dev.r1.model.train;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
@@ -25,6 +23,10 @@ public final class AdamW implements AutoCloseable {
   private final NDManager manager;
   private final Map<String, NDArray> firstMoments = new LinkedHashMap<>();
   private final Map<String, NDArray> secondMoments = new LinkedHashMap<>();
+  private final NDArray beta1;
+  private final NDArray oneMinusBeta1;
+  private final NDArray beta2;
+  private final NDArray oneMinusBeta2;
   private long stepCount;
 
   /** What one optimizer step did. */
@@ -43,6 +45,14 @@ public final class AdamW implements AutoCloseable {
       firstMoments.put(e.getKey(), manager.zeros(e.getValue().getShape(), type));
       secondMoments.put(e.getKey(), manager.zeros(e.getValue().getShape(), type));
     }
+    this.beta1 = scalar(config.beta1(), type);
+    this.oneMinusBeta1 = scalar(1 - config.beta1(), type);
+    this.beta2 = scalar(config.beta2(), type);
+    this.oneMinusBeta2 = scalar(1 - config.beta2(), type);
+  }
+
+  private NDArray scalar(double v, DataType type) {
+    return type == DataType.FLOAT64 ? manager.create(v) : manager.create((float) v);
   }
 
   /** Steps taken (skipped steps excluded). */
@@ -109,98 +119,54 @@ public final class AdamW implements AutoCloseable {
 
   private StepResult update(double learningRate) {
     try (NDManager tmp = manager.newSubManager()) {
-      // the global norm from one small array of per-parameter norms, read back once
-      NDArray[] grads = new NDArray[parameters.size()];
-      NDList norms = new NDList(grads.length);
-      int i = 0;
-      for (NDArray p : parameters.values()) {
-        NDArray g = p.getGradient();
-        g.attach(tmp);
-        grads[i++] = g;
-        norms.add(g.norm());
-      }
-      NDArray stacked = NDArrays.stack(norms);
-      stacked.attach(tmp);
+      Map<String, NDArray> grads = new LinkedHashMap<>();
       double sumSquares = 0;
-      for (double n : doublesOf(stacked)) {
-        sumSquares += n * n;
+      for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
+        NDArray g = e.getValue().getGradient();
+        g.attach(tmp);
+        grads.put(e.getKey(), g);
+        NDArray sq = g.mul(g).sum();
+        sq.attach(tmp);
+        sumSquares += sq.toType(DataType.FLOAT64, false).getDouble();
       }
       double norm = Math.sqrt(sumSquares);
       if (!Double.isFinite(norm)) {
         zeroGradients();
         return new StepResult(stepCount, learningRate, norm, true);
       }
-      DataType type = firstMoments.values().iterator().next().getDataType();
+      DataType type = beta1.getDataType();
       double clip = 1.0;
       if (config.maxGradNorm() > 0 && norm > config.maxGradNorm()) {
         clip = config.maxGradNorm() / (norm + 1e-6);
       }
       stepCount++;
       double bc1 = 1 - Math.pow(config.beta1(), stepCount);
-      double sqrtBc2 = Math.sqrt(1 - Math.pow(config.beta2(), stepCount));
-      if (type == DataType.FLOAT64) {
-        // fp64 (gradient checks, references): every constant at full precision, op by op
-        i = 0;
-        for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
-          updateExact(tmp, e.getKey(), e.getValue(), grads[i++], learningRate, clip, bc1);
-        }
-        zeroGradients();
-        return new StepResult(stepCount, learningRate, norm, false);
-      }
-      // One fused native update per parameter: p -= lr*wd*p, then with g = clip * grad,
-      // m = b1*m + (1-b1)*g, v = b2*v + (1-b2)*g^2 and p -= a * m / (sqrt(v) + e). PyTorch's
-      // p -= lr/bc1 * m / (sqrt(v)/sqrt(bc2) + eps) is that with a = lr*sqrt(bc2)/bc1 and
-      // e = eps*sqrt(bc2).
-      float stepSize = (float) (learningRate * sqrtBc2 / bc1);
-      float eps = (float) (config.epsilon() * sqrtBc2);
-      i = 0;
+      double bc2 = 1 - Math.pow(config.beta2(), stepCount);
+      NDArray gradScale = own(tmp, scalarIn(tmp, clip, type));
+      NDArray decay = own(tmp, scalarIn(tmp, 1 - learningRate * config.weightDecay(), type));
+      NDArray stepSize = own(tmp, scalarIn(tmp, -learningRate / bc1, type));
+      NDArray invSqrtBc2 = own(tmp, scalarIn(tmp, 1 / Math.sqrt(bc2), type));
+      NDArray eps = own(tmp, scalarIn(tmp, config.epsilon(), type));
       for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
-        boolean decay = config.weightDecay() > 0 && decays(e.getKey());
-        JniUtils.adamUpdate(
-            (PtNDArray) e.getValue(),
-            (PtNDArray) grads[i++],
-            (PtNDArray) firstMoments.get(e.getKey()),
-            (PtNDArray) secondMoments.get(e.getKey()),
-            (float) learningRate,
-            stepSize,
-            decay ? (float) config.weightDecay() : 0f,
-            (float) clip,
-            -1f,
-            (float) config.beta1(),
-            (float) config.beta2(),
-            eps,
-            true);
+        String name = e.getKey();
+        NDArray p = e.getValue();
+        NDArray g = grads.get(name);
+        if (clip != 1.0) {
+          g.muli(gradScale);
+        }
+        if (config.weightDecay() > 0 && decays(name)) {
+          p.muli(decay);
+        }
+        NDArray m = firstMoments.get(name);
+        NDArray v = secondMoments.get(name);
+        m.muli(beta1).addi(own(tmp, g.mul(oneMinusBeta1)));
+        v.muli(beta2).addi(own(tmp, own(tmp, g.mul(g)).muli(oneMinusBeta2)));
+        NDArray denom = own(tmp, v.sqrt()).muli(invSqrtBc2).addi(eps);
+        p.addi(own(tmp, own(tmp, m.div(denom)).muli(stepSize)));
       }
       zeroGradients();
       return new StepResult(stepCount, learningRate, norm, false);
     }
-  }
-
-  private void updateExact(
-      NDManager tmp, String name, NDArray p, NDArray g, double lr, double clip, double bc1) {
-    double bc2 = 1 - Math.pow(config.beta2(), stepCount);
-    if (clip != 1.0) {
-      g.muli(own(tmp, tmp.create(clip)));
-    }
-    if (config.weightDecay() > 0 && decays(name)) {
-      p.muli(own(tmp, tmp.create(1 - lr * config.weightDecay())));
-    }
-    NDArray m = firstMoments.get(name);
-    NDArray v = secondMoments.get(name);
-    NDArray b1 = own(tmp, tmp.create(config.beta1()));
-    NDArray b2 = own(tmp, tmp.create(config.beta2()));
-    m.muli(b1).addi(own(tmp, g.mul(own(tmp, tmp.create(1 - config.beta1())))));
-    v.muli(b2).addi(own(tmp, own(tmp, g.mul(g)).muli(own(tmp, tmp.create(1 - config.beta2())))));
-    NDArray denom =
-        own(tmp, v.sqrt())
-            .muli(own(tmp, tmp.create(1 / Math.sqrt(bc2))))
-            .addi(own(tmp, tmp.create(config.epsilon())));
-    p.addi(own(tmp, own(tmp, m.div(denom)).muli(own(tmp, tmp.create(-lr / bc1)))));
-  }
-
-  private static NDArray own(NDManager tmp, NDArray a) {
-    a.attach(tmp);
-    return a;
   }
 
   /** Clears accumulated gradients without updating. */
@@ -215,16 +181,13 @@ public final class AdamW implements AutoCloseable {
     return !(name.endsWith(".bias") || name.endsWith("norm.weight"));
   }
 
-  private static double[] doublesOf(NDArray a) {
-    if (a.getDataType() == DataType.FLOAT64) {
-      return a.toDoubleArray();
-    }
-    float[] f = a.toType(DataType.FLOAT32, false).toFloatArray();
-    double[] d = new double[f.length];
-    for (int i = 0; i < f.length; i++) {
-      d[i] = f[i];
-    }
-    return d;
+  private static NDArray scalarIn(NDManager m, double v, DataType type) {
+    return type == DataType.FLOAT64 ? m.create(v) : m.create((float) v);
+  }
+
+  private static NDArray own(NDManager tmp, NDArray a) {
+    a.attach(tmp);
+    return a;
   }
 
   @Override
