@@ -317,6 +317,9 @@ class SamplerServiceTest {
       assertThat(lease.policy().isClosed()).isFalse();
       lease.close();
       assertThat(lease.policy().isClosed()).isTrue();
+      // ...and its downloaded folder goes with it, so a long job's versions do not fill the disk
+      assertThat(ROOT.resolve("cache").resolve(job).resolve("v1")).doesNotExist();
+      assertThat(ROOT.resolve("cache").resolve(job).resolve("v3")).isDirectory();
       assertThat(meters.get("r1.sampler.policy.version").tag("job", job).gauge().value())
           .isEqualTo(3.0);
 

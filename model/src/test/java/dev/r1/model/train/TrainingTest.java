@@ -201,6 +201,83 @@ class TrainingTest {
   }
 
   @Test
+  void float32AdamWMatchesTheSameReference() {
+    OptimizerConfig cfg = new OptimizerConfig(0.9, 0.95, 1e-8, 0.1, 0.5);
+    try (NDManager root = NDManager.newBaseManager()) {
+      NDArray w = root.create(new float[] {0.5f, -1.0f, 2.0f});
+      w.setName("layer.weight");
+      NDArray b = root.create(new float[] {0.1f, 0.2f});
+      b.setName("layer.bias");
+      w.setRequiresGradient(true);
+      b.setRequiresGradient(true);
+      Map<String, NDArray> params = new LinkedHashMap<>();
+      params.put("layer.weight", w);
+      params.put("layer.bias", b);
+      double[] rw = {0.5, -1.0, 2.0};
+      double[] rb = {0.1, 0.2};
+      // the update runs in float32; the reference in float64 (the same math)
+      double[] mw = new double[3], vw = new double[3], mb = new double[2], vb = new double[2];
+      try (AdamW opt = new AdamW(params, cfg, root)) {
+        for (int t = 1; t <= 3; t++) {
+          double lr = 0.01 * t;
+          try (NDManager m = root.newSubManager();
+              GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            // loss = sum(w^3) + sum(b * w[0..1]) with constant-free ops
+            NDArray loss = w.mul(w).mul(w).sum().add(b.mul(w.get("0:2")).sum());
+            gc.backward(loss);
+          }
+          // reference
+          double[] gw = new double[3];
+          double[] gb = new double[2];
+          for (int i = 0; i < 3; i++) {
+            gw[i] = 3 * rw[i] * rw[i] + (i < 2 ? rb[i] : 0);
+          }
+          for (int i = 0; i < 2; i++) {
+            gb[i] = rw[i];
+          }
+          double norm = 0;
+          for (double g : gw) norm += g * g;
+          for (double g : gb) norm += g * g;
+          norm = Math.sqrt(norm);
+          double clip = norm > 0.5 ? 0.5 / (norm + 1e-6) : 1;
+          AdamW.StepResult res = opt.step(lr);
+          assertThat(res.gradNorm()).isCloseTo(norm, org.assertj.core.data.Offset.offset(1e-5));
+          double bc1 = 1 - Math.pow(0.9, t), bc2 = 1 - Math.pow(0.95, t);
+          for (int i = 0; i < 3; i++) {
+            double g = gw[i] * clip;
+            rw[i] *= 1 - lr * 0.1;
+            mw[i] = 0.9 * mw[i] + 0.1 * g;
+            vw[i] = 0.95 * vw[i] + 0.05 * g * g;
+            rw[i] -= lr / bc1 * mw[i] / (Math.sqrt(vw[i]) / Math.sqrt(bc2) + 1e-8);
+          }
+          for (int i = 0; i < 2; i++) {
+            double g = gb[i] * clip;
+            mb[i] = 0.9 * mb[i] + 0.1 * g;
+            vb[i] = 0.95 * vb[i] + 0.05 * g * g;
+            rb[i] -= lr / bc1 * mb[i] / (Math.sqrt(vb[i]) / Math.sqrt(bc2) + 1e-8);
+          }
+          // float32 state against the float64 reference
+          assertThat(toDoubles(w.toFloatArray()))
+              .containsExactly(rw, org.assertj.core.data.Offset.offset(1e-5));
+          assertThat(toDoubles(b.toFloatArray()))
+              .containsExactly(rb, org.assertj.core.data.Offset.offset(1e-5));
+          // the float reference carries on from the float weights, as the optimizer does
+          rw = toDoubles(w.toFloatArray());
+          rb = toDoubles(b.toFloatArray());
+        }
+      }
+    }
+  }
+
+  private static double[] toDoubles(float[] a) {
+    double[] d = new double[a.length];
+    for (int i = 0; i < a.length; i++) {
+      d[i] = a[i];
+    }
+    return d;
+  }
+
+  @Test
   void aNonFiniteGradientSkipsTheUpdate() {
     try (NDManager root = NDManager.newBaseManager()) {
       NDArray w = root.create(new float[] {1f, 2f});

@@ -2,8 +2,16 @@ package dev.r1.sampler.policy;
 
 import dev.r1.model.CausalLm;
 import dev.r1.model.tokenizer.Tokenizer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One loaded policy version: model and tokenizer, reference counted. The registry holds one
@@ -12,18 +20,30 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class LoadedPolicy {
 
+  private static final Logger log = LoggerFactory.getLogger(LoadedPolicy.class);
+
   private final String jobId;
   private final long version;
   private final CausalLm model;
   private final Tokenizer tokenizer;
   private final AtomicInteger refs = new AtomicInteger(1);
   private final AtomicBoolean retired = new AtomicBoolean();
+  private final Path ownedDir;
 
   LoadedPolicy(String jobId, long version, CausalLm model, Tokenizer tokenizer) {
+    this(jobId, version, model, tokenizer, null);
+  }
+
+  /**
+   * @param ownedDir a downloaded folder only this version uses, deleted when the model closes (the
+   *     weights are in memory by then), or null
+   */
+  LoadedPolicy(String jobId, long version, CausalLm model, Tokenizer tokenizer, Path ownedDir) {
     this.jobId = jobId;
     this.version = version;
     this.model = model;
     this.tokenizer = tokenizer;
+    this.ownedDir = ownedDir;
   }
 
   /** The job this version belongs to, or null for the base model. */
@@ -62,6 +82,9 @@ public final class LoadedPolicy {
     if (refs.decrementAndGet() == 0) {
       model.close();
       tokenizer.close();
+      if (ownedDir != null) {
+        deleteQuietly(ownedDir);
+      }
     }
   }
 
@@ -69,6 +92,23 @@ public final class LoadedPolicy {
   void retire() {
     if (retired.compareAndSet(false, true)) {
       release();
+    }
+  }
+
+  private void deleteQuietly(Path dir) {
+    if (!Files.exists(dir)) {
+      return; // a duplicate load of the same version shared the folder and deleted it already
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException | UncheckedIOException e) {
+      log.warn(
+          "Could not delete the downloaded folder {} of {}: {}; it stays on disk.",
+          dir,
+          this,
+          e.getMessage());
     }
   }
 

@@ -19,9 +19,17 @@ public class PolicyLoader {
 
   /** Loads {@code dir} as version {@code version} of {@code jobId} (null for the base model). */
   public LoadedPolicy load(Path dir, String jobId, long version) {
+    return load(dir, jobId, version, false);
+  }
+
+  /**
+   * Loads {@code dir}; with {@code ownsDir} the folder is deleted once the version is closed (a
+   * download of that version only, so a long job's versions do not pile up on the sampler's disk).
+   */
+  public LoadedPolicy load(Path dir, String jobId, long version, boolean ownsDir) {
     CausalLm model = CausalLm.load(dir, manager, DataType.FLOAT32);
     try {
-      return new LoadedPolicy(jobId, version, model, Tokenizer.load(dir));
+      return new LoadedPolicy(jobId, version, model, Tokenizer.load(dir), ownsDir ? dir : null);
     } catch (RuntimeException e) {
       model.close();
       throw e;

@@ -88,12 +88,13 @@ public class PolicyWatcher {
   private void load(PolicyPublished p) throws Exception {
     long start = System.nanoTime();
     Path dir;
-    if (p.uri().startsWith("file:")) {
-      dir = Path.of(URI.create(p.uri()));
-    } else {
+    boolean downloaded = !p.uri().startsWith("file:");
+    if (downloaded) {
       dir = downloader.download(p.uri(), p.sha256(), p.jobId() + "/v" + p.version()).dir();
+    } else {
+      dir = Path.of(URI.create(p.uri()));
     }
-    LoadedPolicy policy = loader.load(dir, p.jobId(), p.version());
+    LoadedPolicy policy = loader.load(dir, p.jobId(), p.version(), downloaded);
     if (registry.install(policy)) {
       log.info(
           "Policy version {} of job {} (step {}) is live after {} ms.",
