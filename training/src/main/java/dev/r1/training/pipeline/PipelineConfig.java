@@ -119,14 +119,14 @@ public record PipelineConfig(
         .with(
             Map.of(
                 "preset", "quick",
-                "grpo1_steps", 60,
+                "grpo1_steps", 40,
                 "grpo2_steps", 15,
                 "rs_prompts", 500,
                 "rs_sft_steps", 30,
                 "distill_steps", 150,
-                // held-out pass@1 after each stage from 96 x 8 samples: the cold start -> GRPO
+                // held-out pass@1 after each stage from 64 x 8 samples: the cold start -> GRPO
                 // gain (+3 to +8 points) must stand out of the noise (24 x 4 did not)
-                "stage_eval_prompts", 96,
+                "stage_eval_prompts", 64,
                 "stage_eval_samples", 8,
                 "eval_prompts", 48));
   }
