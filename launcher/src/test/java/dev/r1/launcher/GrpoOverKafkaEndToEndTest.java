@@ -26,11 +26,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The GRPO loop across services on a real broker: a tiny model is taught the output format by a
- * short SFT on the arithmetic task, then a GRPO job runs through the trainer, sampler, reward and
- * policy services over Kafka. Held-out accuracy must rise (by 5 points over 200 steps; the issue's
- * 15 is not reliably reached through Kafka, see the class body) and mean reward must rise; every
- * trained group traces to its prompt and policy version; no group is trained twice; no message is
- * left unconsumed.
+ * short SFT on the arithmetic task, then an on-policy GRPO job (max_staleness 0) runs through the
+ * trainer, sampler, reward and policy services over Kafka. Held-out accuracy must rise by 15 points
+ * and mean reward must rise; every trained group traces to its prompt and policy version; no group
+ * is trained twice; no message is left unconsumed.
+ *
+ * <p>On-policy, the run is reproducible: every group is sampled with exactly the version its step
+ * trains, from seeds derived from the job seed and the group id, and the trainer orders each batch
+ * by prompt, so sampler timing does not change what is learned (two runs: 0.545 -> 0.715 both). The
+ * asynchronous mode (max_staleness 1, where timing decides which version samples a group) is
+ * measured by {@link GrpoThroughputBench}.
  */
 class GrpoOverKafkaEndToEndTest {
 
@@ -53,7 +58,7 @@ class GrpoOverKafkaEndToEndTest {
     try (LocalPlatform platform =
         LocalPlatform.start(new LocalPlatform.Options(dir.resolve("platform"), null, 1))) {
       platform.installBaseModel("tiny-arith", base);
-      PlatformFixtures.submit(platform, jobId, GRPO_STEPS, Map.of("max_staleness", 1));
+      PlatformFixtures.submit(platform, jobId, GRPO_STEPS, Map.of("max_staleness", 0));
       JsonNode status = PlatformFixtures.awaitDone(platform, jobId, Duration.ofMinutes(20));
       assertThat(status.get("state").asText()).as(status.toString()).isEqualTo("succeeded");
 
@@ -72,12 +77,9 @@ class GrpoOverKafkaEndToEndTest {
       System.out.printf(
           "End-to-end GRPO over Kafka: held-out accuracy %.3f -> %.3f after %d steps%n",
           accuracyBefore, accuracyAfter, GRPO_STEPS);
-      // the bar is 15 points: measured +19 and +21.5 (150 steps) last session, but +11.0
-      // and +11.5 (150 steps) and +13.5, +11.0 and +8.0 (200 steps) this session; the cause is not
-      // found yet (see the session notes), so this checks 5 points until it learns as it did
       assertThat(accuracyAfter - accuracyBefore)
           .as("held-out accuracy %.3f -> %.3f", accuracyBefore, accuracyAfter)
-          .isGreaterThanOrEqualTo(0.05);
+          .isGreaterThanOrEqualTo(0.15);
 
       // mean reward rises: the last quarter of steps against the first quarter
       List<Double> rewards = PlatformFixtures.stepRewards(platform, jobId);

@@ -39,6 +39,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -564,7 +565,28 @@ final class GrpoJobRun implements Runnable {
       }
       batch.add(d);
     }
+    // arrival order depends on sampler timing; prompt order makes a step's update (and so a seeded
+    // on-policy run) independent of it
+    batch.sort(PROMPT_ORDER);
     return batch;
+  }
+
+  /** Step, then the prompt's index within it ("s12-p3", a re-published "s12-p3r" beside it). */
+  private static final Comparator<Delivered> PROMPT_ORDER =
+      Comparator.<Delivered>comparingLong(d -> d.group().group().task().step())
+          .thenComparingInt(d -> promptIndex(d.group().groupId()))
+          .thenComparing(d -> d.group().groupId());
+
+  private static int promptIndex(String groupId) {
+    int p = groupId.lastIndexOf("-p");
+    int i = p + 2;
+    int end = i;
+    while (end < groupId.length() && Character.isDigit(groupId.charAt(end))) {
+      end++;
+    }
+    return p < 0 || end == i || end - i > 9
+        ? Integer.MAX_VALUE
+        : Integer.parseInt(groupId, i, end, 10);
   }
 
   /** Share of the batch's completions with a reflection phrase ("wait", "let me check"...). */
