@@ -89,9 +89,15 @@ class GrpoThroughputBench {
 
     double sync = overKafka(base, 1, 0, "sync");
     System.out.printf(
-        "BENCH Kafka overhead (sync, 1 sampler): %.0f%% of step time%n",
+        "BENCH Kafka overhead (sync, 1 sampler, steady state): %.0f%% of step time%n",
         100 * (sync - local) / sync);
-    overKafka(base, 2, 1, "async");
+    if (Boolean.parseBoolean(System.getProperty("r1.bench.async", "true"))) {
+      double async1 = overKafka(base, 1, 1, "async-1");
+      System.out.printf(
+          "BENCH async (1 sampler, max_staleness 1) against in-process: %+.0f%% step time%n",
+          100 * (async1 - local) / local);
+      overKafka(base, 2, 1, "async-2");
+    }
   }
 
   private double overKafka(Path base, int samplers, int staleness, String name) throws Exception {
@@ -122,6 +128,24 @@ class GrpoThroughputBench {
               .average()
               .orElse(Double.NaN);
       double perStep = wall / STEPS;
+      // steady state: from the first step's metrics to the last (no job start-up, no first load)
+      double steady =
+          Duration.between(steps.get(0).timestamp(), steps.get(steps.size() - 1).timestamp())
+                  .toNanos()
+              / 1e9
+              / (steps.size() - 1);
+      System.out.printf(
+          "BENCH over Kafka (%s): steady state %.3f s/step; job start-up and first step %.1f s%n",
+          name, steady, wall - steady * (steps.size() - 1));
+      System.out.printf(
+          "BENCH over Kafka (%s): trainer seconds per step: wait %.3f, prepare %.3f, update %.3f,"
+              + " publish %.3f, schedule %.3f%n",
+          name,
+          wait / STEPS,
+          sum(steps, "prepare_seconds") / STEPS,
+          upd / STEPS,
+          sum(steps, "publish_seconds") / STEPS,
+          sum(steps, "schedule_seconds") / STEPS);
       System.out.printf(
           "BENCH over Kafka (%s, %d sampler(s), max_staleness %d): %.2f s/step (%.1f steps/min),"
               + " trainer idle %.0f%%, update %.0f%%, clip ratio %.4f, policy lag %.2f, state %s%n",
@@ -135,7 +159,11 @@ class GrpoThroughputBench {
           clip,
           lag,
           status.get("state").asText());
-      return perStep;
+      return steady;
     }
+  }
+
+  private static double sum(List<JobEvent> steps, String metric) {
+    return steps.stream().mapToDouble(e -> e.metrics().getOrDefault(metric, 0.0)).sum();
   }
 }

@@ -66,9 +66,11 @@ class SamplerConfiguration {
     props.putAll(Topics.consumerConfigs(Topics.PROMPTS));
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, properties.maxBatchPrompts());
     props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, Math.max(1, properties.lingerMs()));
-    props.put(
-        ConsumerConfig.FETCH_MIN_BYTES_CONFIG,
-        properties.lingerMs() > 0 ? properties.maxBatchPrompts() * 256 : 1);
+    // the broker holds a fetch for up to linger-ms unless 1 MiB of prompts waits: a trainer
+    // publishes a step's prompts at once, but partition by partition, and a fetch answered at the
+    // first record would split the step into several generation batches (an on-policy step waits
+    // for its new policy version at least as long anyway)
+    props.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, properties.lingerMs() > 0 ? 1 << 20 : 1);
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 900_000);

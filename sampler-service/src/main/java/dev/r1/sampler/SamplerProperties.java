@@ -14,7 +14,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param consumerGroup the consumer group the samplers share on the prompts topic
  * @param concurrency prompt consumer threads (each generates its own batches)
  * @param maxBatchPrompts the most prompt tasks generated together (max.poll.records)
- * @param lingerMs how long the broker may wait to fill a batch (fetch.max.wait.ms)
+ * @param lingerMs how long the broker may hold a fetch to gather more prompts into one batch
+ *     (fetch.max.wait.ms; 0 answers every fetch at once)
  * @param keepVersions how many policy versions per job stay loaded
  * @param versionWait how long a prompt that asks for a policy version newer than every loaded one
  *     (an on-policy trainer asks for the version it has just published) waits for that version to
@@ -35,7 +36,7 @@ public record SamplerProperties(
     String instanceId,
     @DefaultValue("r1-sampler") String consumerGroup,
     @DefaultValue("1") int concurrency,
-    @DefaultValue("8") int maxBatchPrompts,
+    @DefaultValue("16") int maxBatchPrompts,
     @DefaultValue("50") int lingerMs,
     @DefaultValue("2") int keepVersions,
     @DefaultValue("10s") Duration versionWait,

@@ -62,7 +62,8 @@ public record RewardServiceProperties(
    *
    * @param groupId Kafka consumer group
    * @param concurrency consumer threads in this instance (at most the topic's partitions help)
-   * @param maxPollRecords records per poll; keep small, a group can take seconds to score
+   * @param maxPollRecords records per poll, scored one by one and published together (a group can
+   *     take seconds to score: keep the batch within max-poll-interval)
    * @param maxPollInterval Kafka's {@code max.poll.interval.ms}: longest time between polls
    * @param retryBackoff first wait before retrying a failed publish (doubles each time)
    * @param retryAttempts retries of a failed publish before the group is dead-lettered
@@ -70,7 +71,7 @@ public record RewardServiceProperties(
   public record Consumer(
       @DefaultValue("r1-reward") String groupId,
       @DefaultValue("2") int concurrency,
-      @DefaultValue("4") int maxPollRecords,
+      @DefaultValue("8") int maxPollRecords,
       @DefaultValue("10m") Duration maxPollInterval,
       @DefaultValue("500ms") Duration retryBackoff,
       @DefaultValue("4") int retryAttempts) {

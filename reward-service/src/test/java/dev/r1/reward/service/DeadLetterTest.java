@@ -136,4 +136,37 @@ class DeadLetterTest extends ServiceTestBase {
         .as("no scored group for a dead-lettered record")
         .isEmpty();
   }
+
+  @Test
+  void aPoisonRecordInsideABatchIsDeadLetteredAndItsNeighboursAreScoredOnce() throws Exception {
+    double before = deadLetters("undeserializable");
+    SampledGroup first = good("job-batch", "g-first");
+    String key = Keys.of(first);
+    SampledGroup last = good("job-batch", "g-last");
+    byte[] garbage = {'n', 'o', 't', ' ', 'j', 's', 'o', 'n'};
+    // one partition (one key), one producer batch: the listener gets the three in one poll
+    KafkaTopics.sendAll(
+        broker,
+        Topics.SAMPLED_GROUPS,
+        key,
+        List.of(Json.encode(first), garbage, Json.encode(last)));
+
+    assertThat(deadLetterFor(key).payload()).isEqualTo(garbage);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(deadLetters("undeserializable")).isEqualTo(before + 1));
+    List<String> scoredIds =
+        KafkaTopics.await(
+                broker,
+                Topics.SCORED_GROUPS,
+                r -> key.equals(r.key()) || Keys.of(last).equals(r.key()),
+                3,
+                Duration.ofSeconds(5))
+            .stream()
+            .map(r -> Json.decode(Topics.SCORED_GROUPS, r.value(), ScoredGroup.class).groupId())
+            .toList();
+    assertThat(scoredIds)
+        .as("each good group scored once, in order")
+        .containsExactly("g-first", "g-last");
+  }
 }

@@ -38,6 +38,25 @@ final class KafkaTopics {
     }
   }
 
+  /** Sends several records in one producer batch (a consumer polls them together). */
+  static void sendAll(EmbeddedKafkaBroker broker, String topic, String key, List<byte[]> values)
+      throws Exception {
+    Map<String, Object> p = KafkaTestUtils.producerProps(broker);
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024);
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 50);
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p)) {
+      List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
+      for (byte[] v : values) {
+        acks.add(producer.send(new ProducerRecord<>(topic, key, v)));
+      }
+      for (java.util.concurrent.Future<?> a : acks) {
+        a.get();
+      }
+    }
+  }
+
   /**
    * Reads {@code topic} from the beginning until {@code count} records with key {@code key} have
    * arrived (or the timeout passes) and returns them in offset order per partition.

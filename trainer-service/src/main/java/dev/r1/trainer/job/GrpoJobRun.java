@@ -301,16 +301,20 @@ final class GrpoJobRun implements Runnable {
       long scheduled = step;
       while (step < spec.maxSteps()) {
         awaitResume();
+        long tSchedule = System.nanoTime();
         while (scheduled <= step + spec.maxStaleness() && scheduled < spec.maxSteps()) {
           publishPrompts(spec, rows, scheduled++, rewardSpec);
         }
         long t0 = System.nanoTime();
+        double scheduleSeconds = (t0 - tSchedule) / 1e9;
         List<Delivered> batch = collect(spec, tok, prompts);
-        double waitSeconds = (System.nanoTime() - t0) / 1e9;
+        long tCollected = System.nanoTime();
+        double waitSeconds = (tCollected - t0) / 1e9;
         List<PromptGroup> groups = new ArrayList<>();
         for (Delivered d : batch) {
           groups.add(toPromptGroup(d.group(), tok, prompts));
         }
+        double prepareSeconds = (System.nanoTime() - tCollected) / 1e9;
         GrpoStepMetrics m;
         long nonFiniteBefore;
         JobManager.UPDATE_LOCK.lock();
@@ -394,6 +398,9 @@ final class GrpoJobRun implements Runnable {
                   + ").");
         }
         double publishSeconds = (System.nanoTime() - t1) / 1e9;
+        values.put("schedule_seconds", scheduleSeconds);
+        values.put("prepare_seconds", prepareSeconds);
+        values.put("publish_seconds", publishSeconds);
         metrics.record(job.jobId(), values, waitSeconds, m.updateSeconds(), publishSeconds);
         publisher.send(
             Topics.JOB_EVENTS,
@@ -453,14 +460,29 @@ final class GrpoJobRun implements Runnable {
 
   private void publishPrompts(
       GrpoJobSpec spec, List<TaskRow> rows, long forStep, Map<String, Object> rewardSpec) {
+    List<PromptTask> tasks = new ArrayList<>(spec.batchPrompts());
     for (int i = 0; i < spec.batchPrompts(); i++) {
       int rowIndex = (int) ((forStep * spec.batchPrompts() + i) % rows.size());
-      publishPrompt(
-          spec, rows.get(rowIndex), rowIndex, forStep, "s" + forStep + "-p" + i, rewardSpec);
+      tasks.add(
+          promptTask(
+              spec, rows.get(rowIndex), rowIndex, forStep, "s" + forStep + "-p" + i, rewardSpec));
     }
+    // one batch on the wire: the samplers see the step's prompts together and generate them as one
+    publisher.sendAll(Topics.PROMPTS, tasks);
   }
 
   private void publishPrompt(
+      GrpoJobSpec spec,
+      TaskRow row,
+      long rowIndex,
+      long forStep,
+      String groupId,
+      Map<String, Object> rewardSpec) {
+    publisher.send(Topics.PROMPTS, promptTask(spec, row, rowIndex, forStep, groupId, rewardSpec));
+  }
+
+  /** The prompt task of one group, registered as outstanding. */
+  private PromptTask promptTask(
       GrpoJobSpec spec,
       TaskRow row,
       long rowIndex,
@@ -500,7 +522,7 @@ final class GrpoJobRun implements Runnable {
                 List.of(),
                 Math.abs(seed)));
     outstanding.put(groupId, task);
-    publisher.send(Topics.PROMPTS, task);
+    return task;
   }
 
   /** Waits for one step's groups: fresh enough, expected, and not seen before. */

@@ -11,6 +11,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.kafka.listener.ConsumerRecordRecoverer;
 import org.springframework.kafka.listener.ListenerExecutionFailedException;
 import org.springframework.stereotype.Component;
@@ -103,7 +104,9 @@ class DeadLetterRecoverer implements ConsumerRecordRecoverer {
   /** The listener's own exception, without the container's wrapper. */
   private static Throwable cause(Exception e) {
     Throwable t = e;
-    while (t instanceof ListenerExecutionFailedException && t.getCause() != null) {
+    while ((t instanceof ListenerExecutionFailedException
+            || t instanceof BatchListenerFailedException)
+        && t.getCause() != null) {
       t = t.getCause();
     }
     return t;

@@ -81,7 +81,7 @@ class KafkaMessagingConfig {
       RewardServiceProperties props) {
     ContainerProperties cp = new ContainerProperties(props.topics().sampledGroups());
     cp.setGroupId(props.consumer().groupId());
-    cp.setMessageListener(listener);
+    cp.setMessageListener(listener); // a batch listener: a poll's groups are published together
     ConcurrentMessageListenerContainer<String, byte[]> container =
         new ConcurrentMessageListenerContainer<>(sampledGroupConsumerFactory, cp);
     container.setConcurrency(props.consumer().concurrency());

@@ -6,6 +6,7 @@ import dev.r1.contracts.Topics;
 import dev.r1.contracts.VersionedMessage;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -43,23 +44,33 @@ class Publisher implements DisposableBean {
         new KafkaTemplate<>(factory, Topics.producerConfigs(Topics.SAMPLED_GROUPS_DLT));
   }
 
+  /** How a failed scored-group send names its topic. */
+  static final String SCORED_GROUPS = "the scored-group topic";
+
   /** Sends a group-topic record and waits for the broker's acknowledgement. */
   void send(String topic, String key, VersionedMessage value) {
-    await(groups, topic, key, value);
+    await(groups.send(topic, key, value), topic);
+  }
+
+  /**
+   * Sends a group-topic record; {@link #await} its acknowledgement before committing its source.
+   */
+  CompletableFuture<?> sendAsync(String topic, String key, VersionedMessage value) {
+    return groups.send(topic, key, value);
   }
 
   /** Sends a dead letter (keyed like the original record) and waits for the acknowledgement. */
   void sendDeadLetter(String topic, DeadLetter deadLetter) {
-    await(deadLetters, topic, deadLetter.key(), deadLetter);
+    await(deadLetters.send(topic, deadLetter.key(), deadLetter), topic);
   }
 
-  private static void await(
-      KafkaTemplate<String, VersionedMessage> template,
-      String topic,
-      String key,
-      VersionedMessage value) {
+  /**
+   * Waits for a send's acknowledgement; a record too large for the topic surfaces as {@link
+   * RecordTooLargeException} (not retryable: the record goes to the dead-letter topic).
+   */
+  static void await(CompletableFuture<?> ack, String topic) {
     try {
-      template.send(topic, key, value).get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      ack.get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new KafkaException("interrupted while sending to " + topic, e);
@@ -67,7 +78,7 @@ class Publisher implements DisposableBean {
       Throwable c = e.getCause();
       for (Throwable t = c; t != null; t = t.getCause()) {
         if (t instanceof RecordTooLargeException tooLarge) {
-          throw tooLarge; // not retryable: the record goes to the dead-letter topic
+          throw tooLarge;
         }
       }
       if (c instanceof RuntimeException r) {

@@ -7,19 +7,30 @@ import dev.r1.contracts.ScoredGroup;
 import dev.r1.reward.service.RewardServiceProperties;
 import dev.r1.reward.service.scoring.GroupScorer;
 import dev.r1.reward.service.scoring.RewardMetrics;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.kafka.listener.MessageListener;
+import org.springframework.kafka.listener.BatchListenerFailedException;
+import org.springframework.kafka.listener.BatchMessageListener;
 import org.springframework.stereotype.Component;
 
 /**
- * Scores one sampled-group record and publishes the scored group under the group's key (so it lands
- * in the same partition number of the scored-group topic). Undecodable or invalid records throw
- * {@code PoisonMessageException}; the container's error handler dead-letters them.
+ * Scores the sampled-group records of one poll and publishes each scored group under the group's
+ * key (so it lands in the same partition number of the scored-group topic). The scored groups are
+ * sent together and their acknowledgements awaited together: one broker round trip per poll rather
+ * than one per group (a sampler publishes a step's groups at once).
+ *
+ * <p>A record that cannot be decoded, scored or published fails the batch at its index ({@link
+ * BatchListenerFailedException}): the container's error handler commits the records before it,
+ * retries or dead-letters that record ({@code PoisonMessageException} and the other non-retryable
+ * causes go straight to the dead-letter topic), and redelivers the rest. Groups published before a
+ * failed send may be published again on redelivery; the trainer drops such duplicates.
  */
 @Component
-class SampledGroupListener implements MessageListener<String, byte[]> {
+class SampledGroupListener implements BatchMessageListener<String, byte[]> {
 
   private static final Logger log = LoggerFactory.getLogger(SampledGroupListener.class);
 
@@ -40,37 +51,66 @@ class SampledGroupListener implements MessageListener<String, byte[]> {
   }
 
   @Override
-  public void onMessage(ConsumerRecord<String, byte[]> record) {
+  public void onMessage(List<ConsumerRecord<String, byte[]>> records) {
+    List<CompletableFuture<?>> acks = new ArrayList<>(records.size());
+    for (int i = 0; i < records.size(); i++) {
+      ConsumerRecord<String, byte[]> record = records.get(i);
+      ScoredGroup scored;
+      try {
+        scored = score(record);
+        acks.add(publisher.sendAsync(scoredTopic, Keys.of(scored), scored));
+      } catch (RuntimeException e) {
+        awaitAll(records, acks); // the records before this one are done before it fails
+        throw new BatchListenerFailedException(describe(record) + ": " + e.getMessage(), e, i);
+      }
+      metrics.groupScored(scored.scores().size());
+    }
+    awaitAll(records, acks);
+  }
+
+  private ScoredGroup score(ConsumerRecord<String, byte[]> record) {
     SampledGroup group = Json.decode(record.topic(), record.value(), SampledGroup.class);
     String key = Keys.of(group);
     if (!key.equals(record.key())) {
       log.warn(
-          "Sampled group {} of job {} at {}-{}@{} has key '{}' instead of '{}'; the scored group"
+          "Sampled group {} of job {} at {} has key '{}' instead of '{}'; the scored group"
               + " uses '{}'.",
           group.groupId(),
           group.jobId(),
-          record.topic(),
-          record.partition(),
-          record.offset(),
+          describe(record),
           record.key(),
           key,
           key);
     }
     ScoredGroup scored = scorer.score(group);
-    publisher.send(scoredTopic, Keys.of(scored), scored);
-    metrics.groupScored(scored.scores().size());
     log.info(
         "Scored group {} of job {} (step {}, policy version {}, {} completions, totals {}) from"
-            + " {}-{}@{} in {} ms.",
+            + " {} in {} ms.",
         group.groupId(),
         group.jobId(),
         group.task().step(),
         group.policyVersion(),
         scored.scores().size(),
         java.util.Arrays.toString(scored.totals()),
-        record.topic(),
-        record.partition(),
-        record.offset(),
+        describe(record),
         scored.scoringMillis());
+    return scored;
+  }
+
+  /** Waits for every send; the first that failed fails the batch at its record. */
+  private static void awaitAll(
+      List<ConsumerRecord<String, byte[]>> records, List<CompletableFuture<?>> acks) {
+    for (int i = 0; i < acks.size(); i++) {
+      try {
+        Publisher.await(acks.get(i), Publisher.SCORED_GROUPS);
+      } catch (RuntimeException e) {
+        throw new BatchListenerFailedException(
+            "publishing the scored group of " + describe(records.get(i)) + " failed", e, i);
+      }
+    }
+  }
+
+  private static String describe(ConsumerRecord<?, ?> record) {
+    return record.topic() + "-" + record.partition() + "@" + record.offset();
   }
 }
