@@ -363,7 +363,7 @@ public final class CausalLm implements AutoCloseable {
       if (cache != null) {
         // The cache owns its arrays; ops below always take an activation as first operand so
         // their results land in m, not in the cache's manager.
-        NDArray[] kv = cache.append(i, kt, v);
+        NDArray[] kv = cache.append(m, i, kt, v);
         kt = kv[0]; // (B, nKV, hd, S)
         v = kv[1]; // (B, nKV, S, hd)
       }

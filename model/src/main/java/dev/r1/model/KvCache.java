@@ -2,23 +2,44 @@ package dev.r1.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 
 /**
  * Keys and values of the tokens seen so far, per layer, for incremental decoding. Keys are kept
  * transposed, (B, nKV, hd, S), so attention multiplies by them without a further transpose; values
  * are (B, nKV, S, hd). The cache owns its arrays in its own manager; close it when done.
+ *
+ * <p>With a capacity (the longest sequence the caller will run, prompt plus new tokens) each
+ * layer's buffers are allocated once and new positions are written in place; attention reads a view
+ * of the first S positions. Without one, every step concatenates, copying the whole cache.
  */
 public final class KvCache implements AutoCloseable {
 
   private final NDManager manager;
   private final NDArray[] keys;
   private final NDArray[] values;
+  private final int capacity;
   private int length;
 
+  /** A cache that grows by concatenation (any length). */
   public KvCache(NDManager parent, int layers) {
+    this(parent, layers, 0);
+  }
+
+  /**
+   * A cache preallocated for {@code capacity} positions (0: grow by concatenation instead).
+   *
+   * @throws IllegalArgumentException if {@code capacity} is negative
+   */
+  public KvCache(NDManager parent, int layers, int capacity) {
+    if (capacity < 0) {
+      throw new IllegalArgumentException("capacity must be >= 0, got " + capacity);
+    }
     this.manager = parent.newSubManager();
     this.keys = new NDArray[layers];
     this.values = new NDArray[layers];
+    this.capacity = capacity;
   }
 
   /** Number of positions cached. */
@@ -26,8 +47,15 @@ public final class KvCache implements AutoCloseable {
     return length;
   }
 
-  /** Appends new keys (B, nKV, hd, T) and values (B, nKV, T, hd); returns the full ones. */
-  NDArray[] append(int layer, NDArray newKeysT, NDArray newValues) {
+  /**
+   * Appends new keys (B, nKV, hd, T) and values (B, nKV, T, hd); returns the full ones, (B, nKV,
+   * hd, S) and (B, nKV, S, hd). With a capacity the returned arrays are views attached to {@code
+   * m}, the caller's step manager.
+   */
+  NDArray[] append(NDManager m, int layer, NDArray newKeysT, NDArray newValues) {
+    if (capacity > 0) {
+      return appendInPlace(m, layer, newKeysT, newValues);
+    }
     NDArray k;
     NDArray v;
     if (keys[layer] == null) {
@@ -43,6 +71,28 @@ public final class KvCache implements AutoCloseable {
     v.attach(manager);
     keys[layer] = k;
     values[layer] = v;
+    return new NDArray[] {k, v};
+  }
+
+  private NDArray[] appendInPlace(NDManager m, int layer, NDArray newKeysT, NDArray newValues) {
+    long[] ks = newKeysT.getShape().getShape(); // (B, nKV, hd, T)
+    int t = (int) ks[3];
+    int s = length + t;
+    if (s > capacity) {
+      throw new IllegalStateException(
+          "the KV cache holds " + capacity + " positions; " + s + " were asked for");
+    }
+    if (keys[layer] == null) {
+      keys[layer] = manager.zeros(new Shape(ks[0], ks[1], ks[2], capacity), newKeysT.getDataType());
+      values[layer] =
+          manager.zeros(new Shape(ks[0], ks[1], capacity, ks[2]), newValues.getDataType());
+    }
+    keys[layer].set(new NDIndex(":, :, :, {}:{}", length, s), newKeysT);
+    values[layer].set(new NDIndex(":, :, {}:{}, :", length, s), newValues);
+    NDArray k = keys[layer].get(new NDIndex(":, :, :, :{}", s));
+    NDArray v = values[layer].get(new NDIndex(":, :, :{}, :", s));
+    k.attach(m);
+    v.attach(m);
     return new NDArray[] {k, v};
   }
 

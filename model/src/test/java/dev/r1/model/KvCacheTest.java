@@ -18,6 +18,31 @@ class KvCacheTest {
   @ParameterizedTest
   @MethodSource("configs")
   void incrementalDecodingEqualsFullForward(ModelConfig config) {
+    decodeAndCompare(config, 0);
+  }
+
+  @ParameterizedTest
+  @MethodSource("configs")
+  void aPreallocatedCacheWrittenInPlaceEqualsFullForward(ModelConfig config) {
+    decodeAndCompare(config, 8);
+  }
+
+  @org.junit.jupiter.api.Test
+  void aPreallocatedCacheRefusesToGrowPastItsCapacity() {
+    ModelConfig config = TinyConfigs.all().iterator().next();
+    try (NDManager root = NDManager.newBaseManager();
+        CausalLm model = CausalLm.random(config, 3, root, DataType.FLOAT32);
+        KvCache cache = new KvCache(root, config.numLayers(), 3)) {
+      int[][] ids = {{1, 2, 3, 4}};
+      int[][] mask = {{1, 1, 1, 1}};
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> model.forward(root, ForwardInput.of(ids, mask), cache))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("holds 3 positions; 4 were asked for");
+    }
+  }
+
+  private void decodeAndCompare(ModelConfig config, int capacity) {
     int[][] ids = {{3, 7, 11, 5, 9, 2, 30, 31}, {0, 0, 0, 4, 8, 15, 16, 23}};
     int[][] mask = {{1, 1, 1, 1, 1, 1, 1, 1}, {0, 0, 0, 1, 1, 1, 1, 1}};
     int prefix = 5;
@@ -30,7 +55,7 @@ class KvCacheTest {
       int v = config.vocabSize();
       int t = ids[0].length;
       try (NDManager m = root.newSubManager();
-          KvCache cache = new KvCache(m, config.numLayers())) {
+          KvCache cache = new KvCache(m, config.numLayers(), capacity)) {
         int[][] pre = new int[2][];
         int[][] preMask = new int[2][];
         for (int b = 0; b < 2; b++) {

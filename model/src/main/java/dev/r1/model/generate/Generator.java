@@ -94,7 +94,7 @@ public final class Generator {
     boolean[] stopped = new boolean[b];
 
     try (NDManager m = parent.newSubManager();
-        KvCache cache = new KvCache(m, model.config().numLayers())) {
+        KvCache cache = new KvCache(m, model.config().numLayers(), total)) {
       float[] last;
       try (NDManager step = m.newSubManager()) {
         int[][] prefillMask = new int[b][];

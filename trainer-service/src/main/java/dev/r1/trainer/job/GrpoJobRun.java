@@ -194,14 +194,7 @@ final class GrpoJobRun implements Runnable {
       train();
     } catch (CancelledException e) {
       if (shutdown) {
-        state = "interrupted";
-        message =
-            "Job "
-                + job.jobId()
-                + " stopped with the trainer at step "
-                + step
-                + "; a restarted trainer resumes it from its last checkpoint.";
-        log.info(message);
+        interrupted(null);
         return;
       }
       state = "cancelled";
@@ -209,8 +202,20 @@ final class GrpoJobRun implements Runnable {
       log.info(message);
       event(JobEventType.CANCELLED, EventLevel.INFO, message);
     } catch (Throwable t) {
+      if (shutdown) {
+        // the trainer is stopping: a wait interrupted or a client closed under the step is not
+        // the job's failure (a FAILED event would end a job that the restarted trainer resumes)
+        interrupted(t);
+        return;
+      }
       state = "failed";
-      message = "Job " + job.jobId() + " failed at step " + step + ": " + t.getMessage();
+      message =
+          "Job "
+              + job.jobId()
+              + " failed at step "
+              + step
+              + ": "
+              + (t.getMessage() == null ? t.toString() : t.getMessage());
       log.error(message, t);
       try {
         event(JobEventType.FAILED, EventLevel.ERROR, message);
@@ -223,6 +228,18 @@ final class GrpoJobRun implements Runnable {
         JobManager.markFinished(props.workDir(), job.jobId(), state);
       }
     }
+  }
+
+  private void interrupted(Throwable cause) {
+    state = "interrupted";
+    message =
+        "Job "
+            + job.jobId()
+            + " stopped with the trainer at step "
+            + step
+            + "; a restarted trainer resumes it from its last checkpoint"
+            + (cause == null ? "." : " (the step in progress ended with " + cause + ").");
+    log.info(message);
   }
 
   private void train() throws Exception {
