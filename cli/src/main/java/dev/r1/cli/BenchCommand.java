@@ -24,6 +24,14 @@ final class BenchCommand implements Callable<Integer> {
   int decodeRounds;
 
   @Option(
+      names = "--decode-threads",
+      defaultValue = "1",
+      description =
+          "libtorch intra-op threads while decoding (0: the engine's count, as training uses);"
+              + " a decode step's operators are small, so one thread is often fastest")
+  int decodeThreads;
+
+  @Option(
       names = "--config",
       defaultValue = "both",
       description = "small (hidden 128, 4 layers), large (hidden 512, 8 layers) or both")
@@ -34,12 +42,24 @@ final class BenchCommand implements Callable<Integer> {
     var out = spec.commandLine().getOut();
     List<ModelBench.Result> results = new ArrayList<>();
     if (!config.equals("large")) {
-      results.add(ModelBench.run("small", ModelBench.small(), steps, decodeRounds, out::println));
+      results.add(
+          ModelBench.run(
+              "small", ModelBench.small(), steps, decodeRounds, decodeThreads, out::println));
     }
     if (!config.equals("small")) {
       results.add(
-          ModelBench.run("large", ModelBench.large(), Math.max(3, steps / 20), 1, out::println));
+          ModelBench.run(
+              "large",
+              ModelBench.large(),
+              Math.max(3, steps / 20),
+              1,
+              decodeThreads,
+              out::println));
     }
+    out.printf(
+        "decode runs on %s intra-op thread(s); training on the engine's %d%n",
+        decodeThreads == 0 ? "the engine's" : String.valueOf(decodeThreads),
+        ai.djl.pytorch.jni.JniUtils.getNumThreads());
     out.printf(
         "%-6s %12s %14s %14s %10s %10s%n",
         "config", "params", "train tok/s", "decode tok/s", "rss start", "rss end");

@@ -33,6 +33,10 @@ import java.util.SplittableRandom;
  */
 public final class CausalLm implements AutoCloseable {
 
+  static {
+    NativeAllocator.keepFreedMemory();
+  }
+
   private final ModelConfig config;
   private final DataType dataType;
   private final NDManager manager;
@@ -421,6 +425,11 @@ public final class CausalLm implements AutoCloseable {
       f[i] = (float) v[i];
     }
     return f;
+  }
+
+  /** Rotary inverse frequencies, (hd/2). */
+  double[] inverseFrequencies() {
+    return inverseFrequencies;
   }
 
   /** The manager holding the parameters (for optimizer state that must live as long). */

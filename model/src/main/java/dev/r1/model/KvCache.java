@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
 
 /**
  * Keys and values of the tokens seen so far, per layer, for incremental decoding. Keys are kept
@@ -94,6 +95,32 @@ public final class KvCache implements AutoCloseable {
     k.attach(m);
     v.attach(m);
     return new NDArray[] {k, v};
+  }
+
+  /** Positions preallocated (0 for a cache that grows by concatenation). */
+  public int capacity() {
+    return capacity;
+  }
+
+  /** Each layer's preallocated key buffer, (B, nKV, hd, capacity), for in-place writers. */
+  PtNDArray[] keyBuffers() {
+    return buffers(keys);
+  }
+
+  /** Each layer's preallocated value buffer, (B, nKV, capacity, hd). */
+  PtNDArray[] valueBuffers() {
+    return buffers(values);
+  }
+
+  private PtNDArray[] buffers(NDArray[] arrays) {
+    PtNDArray[] out = new PtNDArray[arrays.length];
+    for (int i = 0; i < arrays.length; i++) {
+      if (capacity == 0 || arrays[i] == null) {
+        throw new IllegalStateException("the cache has no preallocated buffers to write in place");
+      }
+      out[i] = (PtNDArray) arrays[i];
+    }
+    return out;
   }
 
   void advance(int tokens) {

@@ -34,7 +34,8 @@ public final class ModelBench {
       double decodeTokensPerSecond,
       double rssStartMb,
       double rssEndMb,
-      int trainSteps) {}
+      int trainSteps,
+      int decodeThreads) {}
 
   private ModelBench() {}
 
@@ -70,14 +71,26 @@ public final class ModelBench {
         "float32");
   }
 
+  /** Runs the benchmark, decoding with the engine's intra-op thread count. */
+  public static Result run(
+      String name, ModelConfig config, int trainSteps, int decodeRounds, Consumer<String> log) {
+    return run(name, config, trainSteps, decodeRounds, 0, log);
+  }
+
   /**
    * Runs the benchmark.
    *
    * @param trainSteps measured training steps (after 3 warmup steps)
    * @param decodeRounds measured decode rounds (after 1 warmup round)
+   * @param decodeThreads libtorch intra-op threads while decoding (0: the engine's count)
    */
   public static Result run(
-      String name, ModelConfig config, int trainSteps, int decodeRounds, Consumer<String> log) {
+      String name,
+      ModelConfig config,
+      int trainSteps,
+      int decodeRounds,
+      int decodeThreads,
+      Consumer<String> log) {
     int batch = 32;
     int seq = 64;
     try (NDManager root = NDManager.newBaseManager();
@@ -115,7 +128,7 @@ public final class ModelBench {
       }
       double rssEnd = rssMb();
 
-      Generator gen = new Generator(model, 0);
+      Generator gen = new Generator(model, 0).withIntraOpThreads(decodeThreads);
       int decodeBatch = 64;
       int promptLen = 16;
       int newTokens = 128;
@@ -139,7 +152,14 @@ public final class ModelBench {
       }
       double decodeTps = generated / ((System.nanoTime() - t0) / 1e9);
       return new Result(
-          name, config.parameterCount(), trainTps, decodeTps, rssStart, rssEnd, trainSteps);
+          name,
+          config.parameterCount(),
+          trainTps,
+          decodeTps,
+          rssStart,
+          rssEnd,
+          trainSteps,
+          decodeThreads);
     }
   }
 

@@ -3,9 +3,11 @@ package dev.r1.model.generate;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.pytorch.jni.JniUtils;
 import dev.r1.model.CausalLm;
 import dev.r1.model.ForwardInput;
 import dev.r1.model.KvCache;
+import dev.r1.model.ScriptedDecoder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -19,13 +21,47 @@ public final class Generator {
 
   private final CausalLm model;
   private final int padId;
+  private final boolean scripted;
+  private final int intraOpThreads;
 
   /**
+   * A generator that decodes through {@link ScriptedDecoder} where the model supports it, with the
+   * engine's intra-op thread count.
+   *
    * @param padId the id fed for padding and for rows that already stopped (never attended to)
    */
   public Generator(CausalLm model, int padId) {
+    this(model, padId, true, 0);
+  }
+
+  private Generator(CausalLm model, int padId, boolean scripted, int intraOpThreads) {
     this.model = model;
     this.padId = padId;
+    this.scripted = scripted;
+    this.intraOpThreads = intraOpThreads;
+  }
+
+  /**
+   * The same generator, decoding through DJL operators one by one ({@code false}) or through one
+   * TorchScript call per step where the model supports it ({@code true}, the default).
+   */
+  public Generator withScriptedDecoding(boolean enabled) {
+    return new Generator(model, padId, enabled, intraOpThreads);
+  }
+
+  /**
+   * The same generator, running its calls with {@code threads} libtorch intra-op threads (0: leave
+   * the engine's setting). A decode step's operators are small, and on few cores one thread is
+   * often faster than two that synchronise after every operator. The count applies to the
+   * generating thread only and is restored afterwards; threads that first use libtorch while a
+   * generation runs start with it too.
+   */
+  public Generator withIntraOpThreads(int threads) {
+    if (threads < 0) {
+      throw new IllegalArgumentException(
+          "threads must be >= 0 (0 = engine default), got " + threads);
+    }
+    return new Generator(model, padId, scripted, threads);
   }
 
   /** Generates one completion per prompt (prompts may differ in length). */
@@ -51,6 +87,21 @@ public final class Generator {
    * so share one batch: give each row the {@link #stream} it would have had alone.
    */
   public List<Completion> generate(
+      NDManager parent, List<int[]> prompts, SamplingParams params, long[] streams) {
+    int previous = intraOpThreads > 0 ? JniUtils.getNumThreads() : 0;
+    if (previous > 0 && previous != intraOpThreads) {
+      JniUtils.setNumThreads(intraOpThreads);
+    }
+    try {
+      return run(parent, prompts, params, streams);
+    } finally {
+      if (previous > 0 && previous != intraOpThreads) {
+        JniUtils.setNumThreads(previous);
+      }
+    }
+  }
+
+  private List<Completion> run(
       NDManager parent, List<int[]> prompts, SamplingParams params, long[] streams) {
     int b = prompts.size();
     if (streams.length != b) {
@@ -104,42 +155,74 @@ public final class Generator {
         NDArray logits = model.forward(step, ForwardInput.of(ids, prefillMask), cache);
         last = logits.get(new NDIndex(":, -1, :")).toFloatArray(); // (B, V)
       }
-      for (int n = 0; n < maxNew; n++) {
-        int alive = 0;
-        long[] next = new long[b];
-        int[] positions = new int[b];
-        for (int i = 0; i < b; i++) {
-          next[i] = padId;
-          if (stopped[i]) {
+      int maxPosition = 0;
+      for (int i = 0; i < b; i++) {
+        maxPosition = Math.max(maxPosition, realTokens[i] + maxNew);
+      }
+      ScriptedDecoder decoder =
+          scripted && maxNew > 1 && ScriptedDecoder.supports(model)
+              ? new ScriptedDecoder(model, m, cache, keyMask, maxPosition)
+              : null;
+      try {
+        // with a decoder and no top-k/top-p, each step also draws the next tokens natively
+        boolean fused = decoder != null && !sampler.truncates(vocab);
+        double[] drawn = null; // [token, logprob] per row, drawn with the previous step
+        for (int n = 0; n < maxNew; n++) {
+          int alive = 0;
+          long[] next = new long[b];
+          int[] positions = new int[b];
+          for (int i = 0; i < b; i++) {
+            next[i] = padId;
+            if (stopped[i]) {
+              continue;
+            }
+            TokenSampler.Draw d =
+                drawn == null
+                    ? sampler.draw(last, i * vocab, vocab, random[i])
+                    : TokenSampler.Draw.of((int) drawn[2 * i], (float) drawn[2 * i + 1]);
+            tokens[i][n] = d.token();
+            logprobs[i][n] = d.logprob();
+            scaled[i][n] = d.scaledLogprob();
+            produced[i] = n + 1;
+            if (params.stopIds().contains(d.token())) {
+              stopped[i] = true;
+            } else {
+              alive++;
+            }
+            next[i] = d.token();
+            keyMask[i][p + n] = 1;
+            positions[i] = realTokens[i];
+            realTokens[i]++;
+          }
+          if (alive == 0 || n == maxNew - 1) {
+            break;
+          }
+          if (fused) {
+            float[] u = new float[b];
+            for (int i = 0; i < b; i++) {
+              u[i] = stopped[i] || params.isGreedy() ? 0f : (float) random[i].nextDouble();
+            }
+            drawn = decoder.sample(next, positions, u, params.temperature(), params.isGreedy());
             continue;
           }
-          TokenSampler.Draw d = sampler.draw(last, i * vocab, vocab, random[i]);
-          tokens[i][n] = d.token();
-          logprobs[i][n] = d.logprob();
-          scaled[i][n] = d.scaledLogprob();
-          produced[i] = n + 1;
-          if (params.stopIds().contains(d.token())) {
-            stopped[i] = true;
-          } else {
-            alive++;
+          if (decoder != null) {
+            last = decoder.step(next, positions); // (B, V)
+            continue;
           }
-          next[i] = d.token();
-          keyMask[i][p + n] = 1;
-          positions[i] = realTokens[i];
-          realTokens[i]++;
+          int s = p + n + 1;
+          int[] flatMask = new int[b * s];
+          for (int i = 0; i < b; i++) {
+            System.arraycopy(keyMask[i], 0, flatMask, i * s, s);
+          }
+          try (NDManager step = m.newSubManager()) {
+            NDArray logits =
+                model.forward(step, new ForwardInput(b, 1, next, positions, flatMask), cache);
+            last = logits.toFloatArray(); // (B, 1, V)
+          }
         }
-        if (alive == 0 || n == maxNew - 1) {
-          break;
-        }
-        int s = p + n + 1;
-        int[] flatMask = new int[b * s];
-        for (int i = 0; i < b; i++) {
-          System.arraycopy(keyMask[i], 0, flatMask, i * s, s);
-        }
-        try (NDManager step = m.newSubManager()) {
-          NDArray logits =
-              model.forward(step, new ForwardInput(b, 1, next, positions, flatMask), cache);
-          last = logits.toFloatArray(); // (B, 1, V)
+      } finally {
+        if (decoder != null) {
+          decoder.close();
         }
       }
     }

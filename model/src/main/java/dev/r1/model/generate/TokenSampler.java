@@ -14,7 +14,18 @@ final class TokenSampler {
   }
 
   /** Result of one draw. */
-  record Draw(int token, float logprob, float scaledLogprob) {}
+  record Draw(int token, float logprob, float scaledLogprob) {
+    /** A draw from an untruncated distribution, where both log-probs are the same. */
+    static Draw of(int token, float logprob) {
+      return new Draw(token, logprob, logprob);
+    }
+  }
+
+  /** Whether draws keep only part of the vocabulary (top-k or top-p), which only Java does. */
+  boolean truncates(int vocab) {
+    return !params.isGreedy()
+        && ((params.topK() > 0 && params.topK() < vocab) || params.topP() < 1);
+  }
 
   Draw draw(float[] logits, int offset, int vocab, SplittableRandom random) {
     if (params.isGreedy()) {
