@@ -175,13 +175,14 @@ public final class ScriptedDecoder implements AutoCloseable {
    * softmax(logits / temperature), in vocabulary order) exceeds {@code u[i]}, or the first maximum
    * when greedy. Only the drawn tokens and their log-probs leave libtorch.
    *
-   * @param u one uniform draw in [0, 1) per row (ignored when greedy)
+   * @param u one uniform draw in [0, 1) per row (ignored when greedy); row i's token is the first
+   *     whose cumulative weight exceeds {@code u[i]} times the total, as TokenSampler draws
    * @param temperature above 0; ignored when greedy
    * @return per row, the token and its log-prob under the distribution drawn from, as {@code
    *     [token0, logprob0, token1, logprob1, ...]}
    */
   public double[] sample(
-      long[] ids, int[] positions, float[] u, double temperature, boolean greedy) {
+      long[] ids, int[] positions, double[] u, double temperature, boolean greedy) {
     if (u.length != batch) {
       throw new IllegalArgumentException("sample needs " + batch + " draws, got " + u.length);
     }
@@ -408,23 +409,28 @@ public final class ScriptedDecoder implements AutoCloseable {
     }
     s.append("    x = __torch__.rms(x, ws[1], ").append(eps).append(")\n");
     s.append("    return torch.linear(x, ws[2]).view([b, ").append(c.vocabSize()).append("])\n");
-    // the step, then a draw per row by inverse CDF at u (or argmax), as TokenSampler draws
+    // the step, then a draw per row by inverse CDF at u (or argmax) in double precision, with the
+    // Java sampler's arithmetic: max, exp(z - max), sequential cumulative sums, u * total
+    int last = c.vocabSize() - 1;
     s.append("  def sample(self, ws: List[Tensor], ks: List[Tensor], vs: List[Tensor],")
         .append(" tokens: Tensor, cos_t: Tensor, sin_t: Tensor, mask: Tensor, slot: int,")
         .append(" u: Tensor, inv_t: float, greedy: bool) -> Tensor:\n")
         .append(
-            "    z = self.step(ws, ks, vs, tokens, cos_t, sin_t, mask, slot) * inv_t\n") // (B, V)
-        .append("    lp = torch.log_softmax(z, -1)\n")
+            "    z = self.step(ws, ks, vs, tokens, cos_t, sin_t, mask, slot).double() * inv_t\n")
+        .append("    top = torch.amax(z, [-1], True)\n") // (B, 1)
+        .append("    cdf = torch.cumsum(torch.exp(z - top), -1)\n") // (B, V)
+        .append("    total = cdf.narrow(1, ")
+        .append(last)
+        .append(", 1)\n")
         .append("    if greedy:\n")
         .append("      tok = torch.argmax(z, -1, True)\n") // (B, 1), first maximum
         .append("    else:\n")
-        .append("      cdf = torch.cumsum(torch.exp(lp), -1)\n")
-        .append("      tok = torch.clamp_max(torch.searchsorted(cdf, u.unsqueeze(1), right=True), ")
-        .append(c.vocabSize() - 1)
+        .append("      tok = torch.clamp_max(torch.searchsorted(cdf, u.unsqueeze(1) * total,")
+        .append(" right=True), ")
+        .append(last)
         .append(")\n")
-        .append(
-            "    return torch.cat([tok.double(), torch.gather(lp, 1, tok).double()], 1)\n"); // (B,
-    // 2)
+        .append("    lp = torch.gather(z, 1, tok) - (top + torch.log(total))\n")
+        .append("    return torch.cat([tok.double(), lp], 1)\n"); // (B, 2)
     return s.toString();
   }
 

@@ -73,7 +73,7 @@ class ScriptedDecoderTest {
           ScriptedDecoder greedy = new ScriptedDecoder(model, m, third, keyMask(t), t)) {
         long[] ids = {IDS[0][PREFIX], IDS[1][PREFIX]};
         int[] positions = {PREFIX, 2};
-        float[] u = {0.25f, 0.9f};
+        double[] u = {0.25, 0.9};
         double[] drawn = sampler.sample(ids, positions, u, temperature, false);
         float[] logits = reference.step(ids, positions);
         for (int b = 0; b < 2; b++) {

@@ -198,9 +198,9 @@ public final class Generator {
             break;
           }
           if (fused) {
-            float[] u = new float[b];
+            double[] u = new double[b];
             for (int i = 0; i < b; i++) {
-              u[i] = stopped[i] || params.isGreedy() ? 0f : (float) random[i].nextDouble();
+              u[i] = stopped[i] || params.isGreedy() ? 0 : random[i].nextDouble();
             }
             drawn = decoder.sample(next, positions, u, params.temperature(), params.isGreedy());
             continue;
