@@ -48,7 +48,7 @@ final class NativeAllocator {
           "The C allocator now keeps freed memory for reuse (mallopt trim: {}, mmap: {}).",
           trim,
           mmap);
-    } catch (RuntimeException | UnsatisfiedLinkError e) {
+    } catch (RuntimeException | LinkageError e) {
       log.debug("The C allocator's thresholds stay as they are: {}", e.toString());
     }
   }

@@ -50,6 +50,10 @@ public final class ScriptedDecoder implements AutoCloseable {
   private final IValue sin;
   private final IValue mask;
   private final float[] logits;
+  private final int maxPosition;
+
+  /** Models up to this many parameters decode with fused q/k/v and gate/up weights. */
+  static final long FUSE_LIMIT_PARAMETERS = 50_000_000L;
 
   /**
    * Whether {@code model} can decode through this class: float32 and not switched off by {@link
@@ -71,6 +75,17 @@ public final class ScriptedDecoder implements AutoCloseable {
    */
   public ScriptedDecoder(
       CausalLm model, NDManager parent, KvCache cache, int[][] keyMask, int maxPosition) {
+    this(model, parent, cache, keyMask, maxPosition, fuses(model));
+  }
+
+  /** As the public constructor, with fused weights or not regardless of the model's size. */
+  ScriptedDecoder(
+      CausalLm model,
+      NDManager parent,
+      KvCache cache,
+      int[][] keyMask,
+      int maxPosition,
+      boolean fused) {
     if (!supports(model)) {
       throw new IllegalArgumentException("the scripted decoder needs a float32 model");
     }
@@ -78,29 +93,74 @@ public final class ScriptedDecoder implements AutoCloseable {
       throw new IllegalArgumentException(
           "the scripted decoder needs a prefilled cache with a capacity");
     }
+    PtNDArray[] keyBuffers = cache.keyBuffers();
+    long cacheBatch = keyBuffers[0].getShape().get(0);
+    if (keyMask.length != cacheBatch) {
+      throw new IllegalArgumentException(
+          "keyMask has " + keyMask.length + " rows but the cache holds " + cacheBatch);
+    }
+    for (int i = 0; i < keyMask.length; i++) {
+      if (keyMask[i].length < cache.length()) {
+        throw new IllegalArgumentException(
+            "keyMask row "
+                + i
+                + " has "
+                + keyMask[i].length
+                + " entries; the prefilled cache holds "
+                + cache.length());
+      }
+    }
+    if (maxPosition < 1) {
+      throw new IllegalArgumentException("maxPosition must be at least 1, got " + maxPosition);
+    }
     ModelConfig c = model.config();
-    this.module = TorchScriptModule.compile(CLASS, source(c));
-    this.manager = parent.newSubManager();
+    this.module = TorchScriptModule.compile(CLASS, source(c, fused));
     this.cache = cache;
     this.batch = keyMask.length;
     this.vocab = c.vocabSize();
+    this.maxPosition = maxPosition;
     this.logits = new float[batch * vocab];
-    List<PtNDArray> ws = weightList(model, manager);
-    this.weights = IValue.listFrom(ws.toArray(PtNDArray[]::new));
-    this.keys = IValue.listFrom(cache.keyBuffers());
-    this.values = IValue.listFrom(cache.valueBuffers());
-    NDArray[] tables = ropeTables(manager, model, maxPosition);
-    this.cos = IValue.from((PtNDArray) tables[0]);
-    this.sin = IValue.from((PtNDArray) tables[1]);
-    int capacity = cache.capacity();
-    float[] additive = new float[batch * capacity];
-    for (int i = 0; i < batch; i++) {
-      for (int s = 0; s < capacity; s++) {
-        boolean padding = s < cache.length() && keyMask[i][s] == 0;
-        additive[i * capacity + s] = padding ? AttentionMask.MASKED : 0f;
+    this.manager = parent.newSubManager();
+    List<IValue> made = new ArrayList<>();
+    try {
+      this.weights =
+          keep(made, IValue.listFrom(weightList(model, manager, fused).toArray(PtNDArray[]::new)));
+      this.keys = keep(made, IValue.listFrom(keyBuffers));
+      this.values = keep(made, IValue.listFrom(cache.valueBuffers()));
+      NDArray[] tables = ropeTables(manager, model, maxPosition);
+      this.cos = keep(made, IValue.from((PtNDArray) tables[0]));
+      this.sin = keep(made, IValue.from((PtNDArray) tables[1]));
+      int capacity = cache.capacity();
+      float[] additive = new float[batch * capacity];
+      for (int i = 0; i < batch; i++) {
+        for (int s = 0; s < capacity; s++) {
+          boolean padding = s < cache.length() && keyMask[i][s] == 0;
+          additive[i * capacity + s] = padding ? AttentionMask.MASKED : 0f;
+        }
       }
+      this.mask =
+          keep(
+              made,
+              IValue.from((PtNDArray) manager.create(additive, new Shape(batch, 1, 1, capacity))));
+    } catch (RuntimeException e) {
+      made.forEach(IValue::close);
+      manager.close();
+      throw e;
     }
-    this.mask = IValue.from((PtNDArray) manager.create(additive, new Shape(batch, 1, 1, capacity)));
+  }
+
+  private static IValue keep(List<IValue> made, IValue v) {
+    made.add(v);
+    return v;
+  }
+
+  /**
+   * Whether a generation concatenates q/k/v and gate/up weights into one matrix each (one GEMM
+   * instead of three and two). The copy is made per generation, so only for models up to {@link
+   * #FUSE_LIMIT_PARAMETERS} parameters, where it costs little next to the decode it speeds up.
+   */
+  static boolean fuses(CausalLm model) {
+    return model.config().parameterCount() <= FUSE_LIMIT_PARAMETERS;
   }
 
   /**
@@ -139,6 +199,18 @@ public final class ScriptedDecoder implements AutoCloseable {
               + ids.length
               + " and "
               + positions.length);
+    }
+    for (int i = 0; i < batch; i++) {
+      if (positions[i] < 0 || positions[i] >= maxPosition) {
+        throw new IllegalArgumentException(
+            "positions["
+                + i
+                + "] is "
+                + positions[i]
+                + "; this decoder's rotary tables cover [0, "
+                + maxPosition
+                + ")");
+      }
     }
     int slot = cache.length();
     if (slot >= cache.capacity()) {
@@ -224,10 +296,11 @@ public final class ScriptedDecoder implements AutoCloseable {
 
   /**
    * The weights in the order the script indexes them: embedding, final norm, LM head, then per
-   * layer input norm, fused qkv weight and bias, o weight and bias, q and k norms, post-attention
-   * norm, fused gate/up weight, down weight (absent optional ones are skipped).
+   * layer input norm, q/k/v weights and biases (fused: one matrix, one bias), o weight and bias, q
+   * and k norms, post-attention norm, gate and up weights (fused: one matrix), down weight; absent
+   * optional ones are skipped.
    */
-  private static List<PtNDArray> weightList(CausalLm model, NDManager m) {
+  private static List<PtNDArray> weightList(CausalLm model, NDManager m, boolean fused) {
     ModelConfig c = model.config();
     java.util.Map<String, NDArray> p = model.parameters();
     List<PtNDArray> out = new ArrayList<>();
@@ -237,22 +310,20 @@ public final class ScriptedDecoder implements AutoCloseable {
     out.add((PtNDArray) (c.tieWordEmbeddings() ? embed : p.get("lm_head.weight")));
     for (int i = 0; i < c.numLayers(); i++) {
       String l = "model.layers." + i + ".";
+      String[] qkv = {l + "self_attn.q_proj.", l + "self_attn.k_proj.", l + "self_attn.v_proj."};
       out.add((PtNDArray) p.get(l + "input_layernorm.weight"));
-      out.add(
-          cat(
-              m,
-              p,
-              l + "self_attn.q_proj.weight",
-              l + "self_attn.k_proj.weight",
-              l + "self_attn.v_proj.weight"));
-      if (c.attentionBias()) {
-        out.add(
-            cat(
-                m,
-                p,
-                l + "self_attn.q_proj.bias",
-                l + "self_attn.k_proj.bias",
-                l + "self_attn.v_proj.bias"));
+      if (fused) {
+        out.add(cat(m, p, qkv[0] + "weight", qkv[1] + "weight", qkv[2] + "weight"));
+        if (c.attentionBias()) {
+          out.add(cat(m, p, qkv[0] + "bias", qkv[1] + "bias", qkv[2] + "bias"));
+        }
+      } else {
+        for (String proj : qkv) {
+          out.add((PtNDArray) p.get(proj + "weight"));
+          if (c.attentionBias()) {
+            out.add((PtNDArray) p.get(proj + "bias"));
+          }
+        }
       }
       out.add((PtNDArray) p.get(l + "self_attn.o_proj.weight"));
       if (c.outputBias()) {
@@ -263,7 +334,12 @@ public final class ScriptedDecoder implements AutoCloseable {
         out.add((PtNDArray) p.get(l + "self_attn.k_norm.weight"));
       }
       out.add((PtNDArray) p.get(l + "post_attention_layernorm.weight"));
-      out.add(cat(m, p, l + "mlp.gate_proj.weight", l + "mlp.up_proj.weight"));
+      if (fused) {
+        out.add(cat(m, p, l + "mlp.gate_proj.weight", l + "mlp.up_proj.weight"));
+      } else {
+        out.add((PtNDArray) p.get(l + "mlp.gate_proj.weight"));
+        out.add((PtNDArray) p.get(l + "mlp.up_proj.weight"));
+      }
       out.add((PtNDArray) p.get(l + "mlp.down_proj.weight"));
     }
     return out;
@@ -291,147 +367,123 @@ public final class ScriptedDecoder implements AutoCloseable {
     return new NDArray[] {cs[0].reshape(n, hd), cs[1].reshape(n, hd)};
   }
 
-  /** The TorchScript of a decode step for this configuration (shapes in comments). */
-  static String source(ModelConfig c) {
+  /** The TorchScript of a decode step for this configuration, fused as {@link #fuses} says. */
+  static String source(ModelConfig c, boolean fused) {
     int nh = c.numHeads();
     int nkv = c.numKvHeads();
     int hd = c.headDim();
     int half = hd / 2;
     int inter = c.intermediateSize();
+    int last = c.vocabSize() - 1;
     String eps = literal(c.rmsNormEps());
-    StringBuilder s = new StringBuilder();
-    s.append("def rms(x: Tensor, w: Tensor, eps: float) -> Tensor:\n")
-        .append("  return x / torch.sqrt(torch.mean(x * x, [-1], True) + eps) * w\n")
-        .append("def rope(x: Tensor, cos: Tensor, sin: Tensor) -> Tensor:\n")
-        .append("  rot = torch.cat([torch.neg(x.narrow(-1, ")
-        .append(half)
-        .append(", ")
-        .append(half)
-        .append(")), x.narrow(-1, 0, ")
-        .append(half)
-        .append(")], -1)\n")
-        .append("  return x * cos + rot * sin\n")
-        .append("class ")
-        .append(CLASS)
-        .append("(Module):\n")
-        .append("  __parameters__ = []\n")
-        .append("  __buffers__ = []\n")
-        .append("  training : bool\n")
-        .append("  def step(self, ws: List[Tensor], ks: List[Tensor], vs: List[Tensor],")
-        .append(
-            " tokens: Tensor, cos_t: Tensor, sin_t: Tensor, mask: Tensor, slot: int) -> Tensor:\n")
-        .append("    b = tokens.size(0)\n")
-        .append("    s = slot + 1\n")
-        .append("    pos = tokens.select(1, 1)\n")
-        .append("    cos = torch.index_select(cos_t, 0, pos).unsqueeze(1)\n") // (B, 1, hd)
-        .append("    sin = torch.index_select(sin_t, 0, pos).unsqueeze(1)\n")
-        .append("    m = mask.narrow(3, 0, s)\n") // (B, 1, 1, S)
-        .append("    x = torch.embedding(ws[0], tokens.narrow(1, 0, 1))\n"); // (B, 1, H)
+    Script s = new Script();
+    s.line("def rms(x: Tensor, w: Tensor, eps: float) -> Tensor:");
+    s.line("  return x / torch.sqrt(torch.mean(x * x, [-1], True) + eps) * w");
+    s.line("def rope(x: Tensor, cos: Tensor, sin: Tensor) -> Tensor:"); // rotate_half
+    s.line(
+        "  rot = torch.cat([torch.neg(x.narrow(-1, %d, %d)), x.narrow(-1, 0, %d)], -1)",
+        half, half, half);
+    s.line("  return x * cos + rot * sin");
+    s.line("class %s(Module):", CLASS);
+    s.line("  __parameters__ = []");
+    s.line("  __buffers__ = []");
+    s.line("  training : bool");
+    s.line(
+        "  def step(self, ws: List[Tensor], ks: List[Tensor], vs: List[Tensor], tokens: Tensor,");
+    s.line("      cos_t: Tensor, sin_t: Tensor, mask: Tensor, slot: int) -> Tensor:");
+    s.line("    b = tokens.size(0)");
+    s.line("    s = slot + 1");
+    s.line("    pos = tokens.select(1, 1)");
+    s.line("    cos = torch.index_select(cos_t, 0, pos).unsqueeze(1)"); // (B, 1, hd)
+    s.line("    sin = torch.index_select(sin_t, 0, pos).unsqueeze(1)");
+    s.line("    m = mask.narrow(3, 0, s)"); // (B, 1, 1, S)
+    s.line("    x = torch.embedding(ws[0], tokens.narrow(1, 0, 1))"); // (B, 1, H)
     int w = 3;
     for (int i = 0; i < c.numLayers(); i++) {
-      int inNorm = w++;
-      int qkvW = w++;
-      String qkvB = c.attentionBias() ? "ws[" + w++ + "]" : "None";
-      int oW = w++;
-      String oB = c.outputBias() ? "ws[" + w++ + "]" : "None";
-      int qNorm = c.qkNorm() ? w++ : -1;
-      int kNorm = c.qkNorm() ? w++ : -1;
-      int postNorm = w++;
-      int gateUp = w++;
-      int down = w++;
-      s.append("    # layer ").append(i).append('\n');
-      s.append("    h = __torch__.rms(x, ws[")
-          .append(inNorm)
-          .append("], ")
-          .append(eps)
-          .append(")\n");
-      s.append("    qkv = torch.linear(h, ws[")
-          .append(qkvW)
-          .append("], ")
-          .append(qkvB)
-          .append(").view([b, ")
-          .append(nh + 2 * nkv)
-          .append(", ")
-          .append(hd)
-          .append("])\n"); // (B, nH + 2 nKV, hd)
-      s.append("    q = qkv.narrow(1, 0, ").append(nh).append(")\n");
-      s.append("    k = qkv.narrow(1, ").append(nh).append(", ").append(nkv).append(")\n");
-      s.append("    v = qkv.narrow(1, ").append(nh + nkv).append(", ").append(nkv).append(")\n");
-      if (c.qkNorm()) {
-        s.append("    q = __torch__.rms(q, ws[")
-            .append(qNorm)
-            .append("], ")
-            .append(eps)
-            .append(")\n");
-        s.append("    k = __torch__.rms(k, ws[")
-            .append(kNorm)
-            .append("], ")
-            .append(eps)
-            .append(")\n");
+      s.line("    # layer %d", i);
+      s.line("    h = __torch__.rms(x, ws[%d], %s)", w++, eps);
+      if (fused) {
+        int qkv = w++;
+        String bias = c.attentionBias() ? "ws[" + w++ + "]" : "None";
+        s.line(
+            "    qkv = torch.linear(h, ws[%d], %s).view([b, %d, %d])", qkv, bias, nh + 2 * nkv, hd);
+        s.line("    q = qkv.narrow(1, 0, %d)", nh); // (B, nH, hd)
+        s.line("    k = qkv.narrow(1, %d, %d)", nh, nkv); // (B, nKV, hd)
+        s.line("    v = qkv.narrow(1, %d, %d)", nh + nkv, nkv);
+      } else {
+        String[] names = {"q", "k", "v"};
+        int[] heads = {nh, nkv, nkv};
+        for (int j = 0; j < 3; j++) {
+          int weight = w++;
+          String bias = c.attentionBias() ? "ws[" + w++ + "]" : "None";
+          s.line(
+              "    %s = torch.linear(h, ws[%d], %s).view([b, %d, %d])",
+              names[j], weight, bias, heads[j], hd);
+        }
       }
-      s.append("    q = __torch__.rope(q, cos, sin) * ")
-          .append(literal(1.0 / Math.sqrt(hd)))
-          .append('\n'); // (B, nH, hd)
-      s.append("    ks[")
-          .append(i)
-          .append("].select(3, slot).copy_(__torch__.rope(k, cos, sin))\n");
-      s.append("    vs[").append(i).append("].select(2, slot).copy_(v)\n");
-      s.append("    att = torch.matmul(q.view([b, ")
-          .append(nkv)
-          .append(", ")
-          .append(nh / nkv)
-          .append(", ")
-          .append(hd)
-          .append("]), ks[")
-          .append(i)
-          .append("].narrow(3, 0, s))\n"); // (B, nKV, r, S)
-      s.append("    att = torch.softmax(att + m, -1)\n");
-      s.append("    y = torch.matmul(att, vs[")
-          .append(i)
-          .append("].narrow(2, 0, s)).view([b, 1, ")
-          .append(nh * hd)
-          .append("])\n"); // (B, 1, nH hd)
-      s.append("    x = x + torch.linear(y, ws[").append(oW).append("], ").append(oB).append(")\n");
-      s.append("    h = __torch__.rms(x, ws[")
-          .append(postNorm)
-          .append("], ")
-          .append(eps)
-          .append(")\n");
-      s.append("    gu = torch.linear(h, ws[").append(gateUp).append("])\n"); // (B, 1, 2I)
-      s.append("    g = gu.narrow(2, 0, ").append(inter).append(")\n");
-      s.append("    x = x + torch.linear(g * torch.sigmoid(g) * gu.narrow(2, ")
-          .append(inter)
-          .append(", ")
-          .append(inter)
-          .append("), ws[")
-          .append(down)
-          .append("])\n");
+      int o = w++;
+      String oBias = c.outputBias() ? "ws[" + w++ + "]" : "None";
+      if (c.qkNorm()) {
+        s.line("    q = __torch__.rms(q, ws[%d], %s)", w++, eps);
+        s.line("    k = __torch__.rms(k, ws[%d], %s)", w++, eps);
+      }
+      s.line("    q = __torch__.rope(q, cos, sin) * %s", literal(1.0 / Math.sqrt(hd)));
+      s.line("    ks[%d].select(3, slot).copy_(__torch__.rope(k, cos, sin))", i); // (B, nKV, hd, C)
+      s.line("    vs[%d].select(2, slot).copy_(v)", i); // (B, nKV, C, hd)
+      s.line(
+          "    att = torch.matmul(q.view([b, %d, %d, %d]), ks[%d].narrow(3, 0, s))",
+          nkv, nh / nkv, hd, i); // (B, nKV, r, S)
+      s.line("    att = torch.softmax(att + m, -1)");
+      s.line(
+          "    y = torch.matmul(att, vs[%d].narrow(2, 0, s)).view([b, 1, %d])",
+          i, nh * hd); // (B, 1, nH hd)
+      s.line("    x = x + torch.linear(y, ws[%d], %s)", o, oBias);
+      s.line("    h = __torch__.rms(x, ws[%d], %s)", w++, eps);
+      if (fused) {
+        s.line("    gu = torch.linear(h, ws[%d])", w++); // (B, 1, 2I)
+        s.line("    g = gu.narrow(2, 0, %d)", inter);
+        s.line("    u = gu.narrow(2, %d, %d)", inter, inter);
+      } else {
+        s.line("    g = torch.linear(h, ws[%d])", w++); // (B, 1, I)
+        s.line("    u = torch.linear(h, ws[%d])", w++);
+      }
+      s.line("    x = x + torch.linear(g * torch.sigmoid(g) * u, ws[%d])", w++);
     }
-    s.append("    x = __torch__.rms(x, ws[1], ").append(eps).append(")\n");
-    s.append("    return torch.linear(x, ws[2]).view([b, ").append(c.vocabSize()).append("])\n");
-    // the step, then a draw per row by inverse CDF at u (or argmax) in double precision, with the
-    // Java sampler's arithmetic: max, exp(z - max), sequential cumulative sums, u * total
-    int last = c.vocabSize() - 1;
-    s.append("  def sample(self, ws: List[Tensor], ks: List[Tensor], vs: List[Tensor],")
-        .append(" tokens: Tensor, cos_t: Tensor, sin_t: Tensor, mask: Tensor, slot: int,")
-        .append(" u: Tensor, inv_t: float, greedy: bool) -> Tensor:\n")
-        .append(
-            "    z = self.step(ws, ks, vs, tokens, cos_t, sin_t, mask, slot).double() * inv_t\n")
-        .append("    top = torch.amax(z, [-1], True)\n") // (B, 1)
-        .append("    cdf = torch.cumsum(torch.exp(z - top), -1)\n") // (B, V)
-        .append("    total = cdf.narrow(1, ")
-        .append(last)
-        .append(", 1)\n")
-        .append("    if greedy:\n")
-        .append("      tok = torch.argmax(z, -1, True)\n") // (B, 1), first maximum
-        .append("    else:\n")
-        .append("      tok = torch.clamp_max(torch.searchsorted(cdf, u.unsqueeze(1) * total,")
-        .append(" right=True), ")
-        .append(last)
-        .append(")\n")
-        .append("    lp = torch.gather(z, 1, tok) - (top + torch.log(total))\n")
-        .append("    return torch.cat([tok.double(), lp], 1)\n"); // (B, 2)
+    s.line("    x = __torch__.rms(x, ws[1], %s)", eps);
+    s.line("    return torch.linear(x, ws[2]).view([b, %d])", c.vocabSize()); // (B, V)
+    // the step, then a draw per row by inverse CDF at u (or argmax) in double precision, in the
+    // Java sampler's order of operations: max, exp(z - max), sequential cumulative sums, u * total
+    s.line(
+        "  def sample(self, ws: List[Tensor], ks: List[Tensor], vs: List[Tensor], tokens: Tensor,");
+    s.line("      cos_t: Tensor, sin_t: Tensor, mask: Tensor, slot: int, u: Tensor, inv_t: float,");
+    s.line("      greedy: bool) -> Tensor:");
+    s.line("    z = self.step(ws, ks, vs, tokens, cos_t, sin_t, mask, slot).double() * inv_t");
+    s.line("    top = torch.amax(z, [-1], True)"); // (B, 1)
+    s.line("    cdf = torch.cumsum(torch.exp(z - top), -1)"); // (B, V)
+    s.line("    total = cdf.narrow(1, %d, 1)", last);
+    s.line("    if greedy:");
+    s.line("      tok = torch.argmax(z, -1, True)"); // (B, 1), the first maximum
+    s.line("    else:");
+    s.line(
+        "      tok = torch.clamp_max(torch.searchsorted(cdf, u.unsqueeze(1) * total, right=True), %d)",
+        last);
+    s.line("    lp = (torch.gather(z, 1, tok) - top) - torch.log(total)");
+    s.line("    return torch.cat([tok.double(), lp], 1)"); // (B, 2)
     return s.toString();
+  }
+
+  /** TorchScript source, one formatted line at a time. */
+  private static final class Script {
+    private final StringBuilder text = new StringBuilder();
+
+    void line(String format, Object... args) {
+      text.append(String.format(Locale.ROOT, format, args)).append('\n');
+    }
+
+    @Override
+    public String toString() {
+      return text.toString();
+    }
   }
 
   private static String literal(double v) {

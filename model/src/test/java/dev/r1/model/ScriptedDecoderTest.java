@@ -28,6 +28,16 @@ class ScriptedDecoderTest {
   @ParameterizedTest
   @MethodSource("configs")
   void scriptedStepsEqualTheFullForwardPass(ModelConfig config) {
+    stepsEqualTheFullForwardPass(config, true);
+  }
+
+  @ParameterizedTest
+  @MethodSource("configs")
+  void scriptedStepsWithSeparateProjectionsEqualTheFullForwardPass(ModelConfig config) {
+    stepsEqualTheFullForwardPass(config, false);
+  }
+
+  private void stepsEqualTheFullForwardPass(ModelConfig config, boolean fused) {
     int t = IDS[0].length;
     int v = config.vocabSize();
     try (NDManager root = NDManager.newBaseManager();
@@ -38,7 +48,7 @@ class ScriptedDecoderTest {
       }
       try (NDManager m = root.newSubManager();
           KvCache cache = prefilled(model, m, t);
-          ScriptedDecoder decoder = new ScriptedDecoder(model, m, cache, keyMask(t), t)) {
+          ScriptedDecoder decoder = new ScriptedDecoder(model, m, cache, keyMask(t), t, fused)) {
         int[] seen = {PREFIX, 2};
         for (int pos = PREFIX; pos < t; pos++) {
           float[] logits =
@@ -132,6 +142,12 @@ class ScriptedDecoderTest {
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("capacity");
       try (NDManager m = root.newSubManager();
+          KvCache cache = prefilled(model, m, t)) {
+        assertThatThrownBy(() -> new ScriptedDecoder(model, m, cache, new int[][] {MASK[0]}, t))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("keyMask has 1 rows but the cache holds 2");
+      }
+      try (NDManager m = root.newSubManager();
           KvCache cache = prefilled(model, m, PREFIX + 1);
           ScriptedDecoder decoder = new ScriptedDecoder(model, m, cache, keyMask(t), t)) {
         decoder.step(new long[] {1, 2}, new int[] {PREFIX, 2});
@@ -141,6 +157,9 @@ class ScriptedDecoderTest {
         assertThatThrownBy(() -> decoder.step(new long[] {1}, new int[] {1}))
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("needs 2 ids");
+        assertThatThrownBy(() -> decoder.step(new long[] {1, 2}, new int[] {t, 2}))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("positions[0] is 8; this decoder's rotary tables cover [0, 8)");
       }
     }
   }

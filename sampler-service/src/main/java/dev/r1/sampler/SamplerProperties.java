@@ -30,6 +30,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param downloadAttempts attempts per file download before the version is given up
  * @param createTopics whether to create the topics this service writes on startup
  * @param topicReplicas replication factor of those topics
+ * @param intraOpThreads libtorch intra-op threads while generating (0: the engine's count). A
+ *     decode step's operators are small; on a 2-core machine one thread decoded ~1.5x faster than
+ *     two. The count applies to the generating threads only.
  */
 @ConfigurationProperties("r1.sampler")
 public record SamplerProperties(
@@ -48,7 +51,8 @@ public record SamplerProperties(
     @DefaultValue("chat") TextPrompts textPrompts,
     @DefaultValue("3") int downloadAttempts,
     @DefaultValue("true") boolean createTopics,
-    @DefaultValue("1") int topicReplicas) {
+    @DefaultValue("1") int topicReplicas,
+    @DefaultValue("0") int intraOpThreads) {
 
   /** How a plain-text prompt becomes model input. */
   public enum TextPrompts {
@@ -68,6 +72,10 @@ public record SamplerProperties(
     }
     if (versionWait == null || versionWait.isNegative()) {
       throw new IllegalArgumentException("r1.sampler.version-wait must be >= 0");
+    }
+    if (intraOpThreads < 0) {
+      throw new IllegalArgumentException(
+          "r1.sampler.intra-op-threads must be >= 0 (0 = engine default), got " + intraOpThreads);
     }
     if (maxBatchPrompts < 1 || concurrency < 1 || keepVersions < 1 || downloadAttempts < 1) {
       throw new IllegalArgumentException(

@@ -12,12 +12,18 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Batched autoregressive generation with a KV cache: prompts are left-padded, prefilled in one
  * pass, then decoded one token per row per step until every row stops or reaches its limit.
  */
 public final class Generator {
+
+  private static final Logger log = LoggerFactory.getLogger(Generator.class);
+  private static final AtomicBoolean SCRIPT_FAILURE_LOGGED = new AtomicBoolean();
 
   private final CausalLm model;
   private final int padId;
@@ -62,6 +68,25 @@ public final class Generator {
           "threads must be >= 0 (0 = engine default), got " + threads);
     }
     return new Generator(model, padId, scripted, threads);
+  }
+
+  /**
+   * The scripted decoder for this generation, or null (after one warning per process) when libtorch
+   * cannot compile it, in which case decoding goes through DJL operators.
+   */
+  private ScriptedDecoder scriptedDecoder(
+      NDManager m, KvCache cache, int[][] keyMask, int maxPosition) {
+    try {
+      return new ScriptedDecoder(model, m, cache, keyMask, maxPosition);
+    } catch (IllegalStateException e) {
+      if (SCRIPT_FAILURE_LOGGED.compareAndSet(false, true)) {
+        log.warn(
+            "The TorchScript decode step did not compile ({}); generations decode through DJL"
+                + " operators, which is slower.",
+            e.getMessage());
+      }
+      return null;
+    }
   }
 
   /** Generates one completion per prompt (prompts may differ in length). */
@@ -159,13 +184,11 @@ public final class Generator {
       for (int i = 0; i < b; i++) {
         maxPosition = Math.max(maxPosition, realTokens[i] + maxNew);
       }
-      ScriptedDecoder decoder =
-          scripted && maxNew > 1 && ScriptedDecoder.supports(model)
-              ? new ScriptedDecoder(model, m, cache, keyMask, maxPosition)
-              : null;
+      ScriptedDecoder decoder = null; // built at the first decode step, if one runs
+      boolean tryScript = scripted && ScriptedDecoder.supports(model);
       try {
         // with a decoder and no top-k/top-p, each step also draws the next tokens natively
-        boolean fused = decoder != null && !sampler.truncates(vocab);
+        boolean nativeDraws = false;
         double[] drawn = null; // [token, logprob] per row, drawn with the previous step
         for (int n = 0; n < maxNew; n++) {
           int alive = 0;
@@ -197,7 +220,12 @@ public final class Generator {
           if (alive == 0 || n == maxNew - 1) {
             break;
           }
-          if (fused) {
+          if (tryScript && decoder == null) {
+            decoder = scriptedDecoder(m, cache, keyMask, maxPosition);
+            tryScript = decoder != null;
+            nativeDraws = decoder != null && !sampler.truncates(vocab);
+          }
+          if (nativeDraws) {
             double[] u = new double[b];
             for (int i = 0; i < b; i++) {
               u[i] = stopped[i] || params.isGreedy() ? 0 : random[i].nextDouble();

@@ -50,6 +50,7 @@ class GroupSampler {
   private final PromptRenderer renderer;
   private final SamplerMetrics metrics;
   private final String instanceId;
+  private final int intraOpThreads;
 
   GroupSampler(
       PolicyRegistry registry,
@@ -63,6 +64,7 @@ class GroupSampler {
     this.renderer = new PromptRenderer(properties.textPrompts());
     this.metrics = metrics;
     this.instanceId = properties.instanceId();
+    this.intraOpThreads = properties.intraOpThreads();
   }
 
   /** Samples every task; the results are in task order. */
@@ -157,6 +159,7 @@ class GroupSampler {
     try (NDManager batch = manager.newSubManager()) {
       generated =
           new Generator(policy.model(), tokenizer.padTokenId())
+              .withIntraOpThreads(intraOpThreads)
               .generate(batch, rows, params, streams.stream().mapToLong(Long::longValue).toArray());
     }
     long nanos = System.nanoTime() - start;
