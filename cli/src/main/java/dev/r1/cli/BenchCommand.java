@@ -61,18 +61,30 @@ final class BenchCommand implements Callable<Integer> {
         decodeThreads == 0 ? "the engine's" : String.valueOf(decodeThreads),
         ai.djl.pytorch.jni.JniUtils.getNumThreads());
     out.printf(
-        "%-6s %12s %14s %14s %10s %10s%n",
-        "config", "params", "train tok/s", "decode tok/s", "rss start", "rss end");
+        "%-6s %12s %14s %14s %10s %10s %10s %10s%n",
+        "config",
+        "params",
+        "train tok/s",
+        "decode tok/s",
+        "rss start",
+        "rss warm",
+        "rss end",
+        "rss peak");
     for (ModelBench.Result r : results) {
       out.printf(
-          "%-6s %,12d %,14.0f %,14.0f %8.0fMB %8.0fMB%n",
+          "%-6s %,12d %,14.0f %,14.0f %8.0fMB %8.0fMB %8.0fMB %8.0fMB%n",
           r.name(),
           r.parameters(),
           r.trainTokensPerSecond(),
           r.decodeTokensPerSecond(),
           r.rssStartMb(),
-          r.rssEndMb());
+          r.rssWarmMb(),
+          r.rssEndMb(),
+          r.rssPeakMb());
     }
+    out.println(
+        "rss warm: after the first tenth of the training steps (JVM heap touched, C allocator"
+            + " arenas grown); growth from warm to end is what a leak would show");
     out.flush();
     return 0;
   }

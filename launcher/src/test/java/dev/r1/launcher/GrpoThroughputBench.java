@@ -5,7 +5,13 @@ import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.r1.contracts.JobEvent;
 import dev.r1.contracts.JobEventType;
+import dev.r1.contracts.Json;
+import dev.r1.contracts.PolicyPublished;
+import dev.r1.contracts.PromptTask;
+import dev.r1.contracts.SampledGroup;
+import dev.r1.contracts.ScoredGroup;
 import dev.r1.contracts.Topics;
+import dev.r1.contracts.VersionedMessage;
 import dev.r1.model.CausalLm;
 import dev.r1.model.tokenizer.Tokenizer;
 import dev.r1.reward.RewardRegistry;
@@ -16,9 +22,17 @@ import dev.r1.training.recipe.TinyArithmeticRecipe;
 import dev.r1.training.task.ArithmeticTask;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -159,8 +173,139 @@ class GrpoThroughputBench {
           clip,
           lag,
           status.get("state").asText());
+      timeline(platform, jobId, name);
       return steady;
     }
+  }
+
+  /** A record's value with the time its producer stamped on it. */
+  private record Stamped<T>(long millis, T value) {}
+
+  private static <T extends VersionedMessage> List<Stamped<T>> readStamped(
+      LocalPlatform platform, String topic, Class<T> type) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-reader-" + UUID.randomUUID());
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    List<Stamped<T>> out = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> c =
+        new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+      c.subscribe(List.of(topic));
+      long quietSince = System.nanoTime();
+      while (System.nanoTime() - quietSince < 3_000_000_000L) {
+        var records = c.poll(Duration.ofMillis(300));
+        for (ConsumerRecord<String, byte[]> r : records) {
+          out.add(new Stamped<>(r.timestamp(), Json.decode(topic, r.value(), type)));
+        }
+        if (!records.isEmpty()) {
+          quietSince = System.nanoTime();
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Where a step's time goes between the services, from the times the producers stamped on the
+   * records: the trainer's update ends, the new version is published, the sampler starts and ends
+   * generating, the reward service scores, the trainer starts the next update. Averages over the
+   * steps after the first, in milliseconds.
+   */
+  private static void timeline(LocalPlatform platform, String jobId, String name) {
+    Map<Long, Long> versionAt = new HashMap<>();
+    for (var r : readStamped(platform, Topics.POLICY_PUBLISHED, PolicyPublished.class)) {
+      if (jobId.equals(r.value().jobId())) {
+        versionAt.put(r.value().version(), r.millis());
+      }
+    }
+    Map<Long, Long> promptsAt = new HashMap<>();
+    for (var r : readStamped(platform, Topics.PROMPTS, PromptTask.class)) {
+      if (jobId.equals(r.value().jobId())) {
+        promptsAt.merge(r.value().step(), r.millis(), Math::min);
+      }
+    }
+    Map<String, Long> sampledGroupAt = new HashMap<>();
+    Map<Long, Long> firstSampledAt = new HashMap<>();
+    Map<Long, Long> genStart = new HashMap<>();
+    Map<Long, Long> sampledAt = new HashMap<>();
+    Map<Long, Long> versionOf = new HashMap<>();
+    for (var r : readStamped(platform, Topics.SAMPLED_GROUPS, SampledGroup.class)) {
+      SampledGroup g = r.value();
+      if (jobId.equals(g.jobId())) {
+        long step = g.task().step();
+        genStart.merge(step, r.millis() - g.timings().generationMillis(), Math::min);
+        sampledGroupAt.put(g.groupId(), r.millis());
+        firstSampledAt.merge(step, r.millis(), Math::min);
+        sampledAt.merge(step, r.millis(), Math::max);
+        versionOf.merge(step, g.policyVersion(), Math::max);
+      }
+    }
+    Map<Long, Long> scoredAt = new HashMap<>();
+    Map<Long, Long> firstScoredAt = new HashMap<>();
+    List<Long> groupHops = new ArrayList<>();
+    for (var r : readStamped(platform, Topics.SCORED_GROUPS, ScoredGroup.class)) {
+      if (jobId.equals(r.value().jobId())) {
+        scoredAt.merge(r.value().group().task().step(), r.millis(), Math::max);
+        firstScoredAt.merge(r.value().group().task().step(), r.millis(), Math::min);
+        Long sampled = sampledGroupAt.get(r.value().groupId());
+        if (sampled != null) {
+          groupHops.add(r.millis() - sampled);
+        }
+      }
+    }
+    groupHops.sort(null);
+    if (!groupHops.isEmpty()) {
+      System.out.printf(
+          "BENCH sampled -> scored per group (%s): median %d ms, p90 %d ms, max %d ms%n",
+          name,
+          groupHops.get(groupHops.size() / 2),
+          groupHops.get(groupHops.size() * 9 / 10),
+          groupHops.get(groupHops.size() - 1));
+    }
+    Map<Long, double[]> stepTimes = new HashMap<>(); // update start, update end
+    for (var r : readStamped(platform, Topics.JOB_EVENTS, JobEvent.class)) {
+      JobEvent e = r.value();
+      if (jobId.equals(e.jobId()) && e.type() == JobEventType.STEP_METRICS) {
+        double publish = 1000 * e.metrics().getOrDefault("publish_seconds", 0.0);
+        double update = 1000 * e.metrics().getOrDefault("update_seconds", 0.0);
+        double prepare = 1000 * e.metrics().getOrDefault("prepare_seconds", 0.0);
+        double end = r.millis() - publish;
+        stepTimes.put(e.step(), new double[] {end - update - prepare, end});
+      }
+    }
+    double[] sums = new double[8];
+    int n = 0;
+    for (long k = 1; k < STEPS; k++) {
+      Long v = versionOf.get(k);
+      double[] prev = stepTimes.get(k - 1);
+      double[] cur = stepTimes.get(k);
+      if (v == null || prev == null || cur == null || !versionAt.containsKey(v)) {
+        continue;
+      }
+      long published = versionAt.get(v);
+      long ready = Math.max(published, promptsAt.getOrDefault(k, published));
+      sums[0] += published - prev[1]; // save, upload, register, event
+      sums[1] += promptsAt.getOrDefault(k, published) - prev[1];
+      sums[2] += genStart.get(k) - ready; // event and prompts to the sampler, version load
+      sums[3] += sampledAt.get(k) - genStart.get(k);
+      sums[4] += scoredAt.get(k) - sampledAt.get(k);
+      sums[5] += cur[0] - scoredAt.get(k);
+      sums[6] += firstScoredAt.get(k) - sampledAt.get(k);
+      sums[7] += sampledAt.get(k) - firstSampledAt.get(k);
+      n++;
+    }
+    if (n == 0) {
+      return;
+    }
+    for (int i = 0; i < sums.length; i++) {
+      sums[i] /= n;
+    }
+    System.out.printf(
+        "BENCH timeline (%s, ms per step, %d steps): update end -> version published %.0f"
+            + " (prompts sent at +%.0f); -> generation start %.0f; generation %.0f (groups sent"
+            + " over the last %.0f); -> scored %.0f (first group %.0f); -> next update start"
+            + " %.0f%n",
+        name, n, sums[0], sums[1], sums[2], sums[3], sums[7], sums[4], sums[6], sums[5]);
   }
 
   private static double sum(List<JobEvent> steps, String metric) {

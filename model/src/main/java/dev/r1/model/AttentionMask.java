@@ -30,7 +30,7 @@ final class AttentionMask {
           }
         }
       }
-      return m.create(v, shape);
+      return HostArrays.doubles(m, v, shape);
     }
     float[] v = new float[b * t * s];
     for (int i = 0; i < b; i++) {
@@ -41,6 +41,6 @@ final class AttentionMask {
         }
       }
     }
-    return m.create(v, shape);
+    return HostArrays.floats(m, v, shape);
   }
 }

@@ -254,21 +254,25 @@ public final class CausalLm implements AutoCloseable {
     try {
       Map<String, NDArray> params = new LinkedHashMap<>();
       for (Map.Entry<String, Shape> e : parameterShapes(config).entrySet()) {
-        NDArray a =
-            dataType == DataType.FLOAT64
-                ? m.create(source.values(e.getKey(), e.getValue()), e.getValue())
-                : m.create(source.floats(e.getKey(), e.getValue()), e.getValue());
-        if (a.size() != e.getValue().size()) {
+        double[] wide =
+            dataType == DataType.FLOAT64 ? source.values(e.getKey(), e.getValue()) : null;
+        float[] narrow = wide == null ? source.floats(e.getKey(), e.getValue()) : null;
+        long size = wide != null ? wide.length : narrow.length;
+        if (size != e.getValue().size()) {
           throw new ModelFormatException(
               "tensor '"
                   + e.getKey()
                   + "' has "
-                  + a.size()
+                  + size
                   + " values, expected "
                   + e.getValue().size()
                   + " for shape "
                   + e.getValue());
         }
+        NDArray a =
+            wide != null
+                ? HostArrays.doubles(m, wide, e.getValue())
+                : HostArrays.floats(m, narrow, e.getValue());
         a.setName(e.getKey());
         params.put(e.getKey(), a);
       }
@@ -342,7 +346,7 @@ public final class CausalLm implements AutoCloseable {
     int nh = config.numHeads();
     int nkv = config.numKvHeads();
     int r = config.groupSize();
-    NDArray ids = m.create(input.ids(), new Shape(b, t)); // (B, T) int64
+    NDArray ids = HostArrays.longs(m, input.ids(), new Shape(b, t)); // (B, T) int64
     NDArray[] rope =
         RotaryEmbedding.cosSin(m, inverseFrequencies, input.positions(), b, t, dataType);
     NDArray cos = rope[0]; // (B, T, 1, hd)
@@ -410,13 +414,11 @@ public final class CausalLm implements AutoCloseable {
   }
 
   private NDArray constant(double value) {
-    return dataType == DataType.FLOAT64 ? manager.create(value) : manager.create((float) value);
+    return HostArrays.scalar(manager, value, dataType);
   }
 
   private NDArray constantArray(double[] values, Shape shape) {
-    return dataType == DataType.FLOAT64
-        ? manager.create(values, shape)
-        : manager.create(toFloat(values), shape);
+    return HostArrays.reals(manager, values, shape, dataType);
   }
 
   static float[] toFloat(double[] v) {

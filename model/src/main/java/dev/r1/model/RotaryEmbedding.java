@@ -54,7 +54,7 @@ final class RotaryEmbedding {
           sin[p * hd + j] = sin[p * hd + j + half] = Math.sin(a);
         }
       }
-      return new NDArray[] {m.create(cos, shape), m.create(sin, shape)};
+      return new NDArray[] {HostArrays.doubles(m, cos, shape), HostArrays.doubles(m, sin, shape)};
     }
     float[] cos = new float[b * t * hd];
     float[] sin = new float[b * t * hd];
@@ -65,6 +65,6 @@ final class RotaryEmbedding {
         sin[p * hd + j] = sin[p * hd + j + half] = (float) Math.sin(a);
       }
     }
-    return new NDArray[] {m.create(cos, shape), m.create(sin, shape)};
+    return new NDArray[] {HostArrays.floats(m, cos, shape), HostArrays.floats(m, sin, shape)};
   }
 }

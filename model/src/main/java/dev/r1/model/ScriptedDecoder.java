@@ -141,7 +141,9 @@ public final class ScriptedDecoder implements AutoCloseable {
       this.mask =
           keep(
               made,
-              IValue.from((PtNDArray) manager.create(additive, new Shape(batch, 1, 1, capacity))));
+              IValue.from(
+                  (PtNDArray)
+                      HostArrays.floats(manager, additive, new Shape(batch, 1, 1, capacity))));
     } catch (RuntimeException e) {
       made.forEach(IValue::close);
       manager.close();
@@ -234,7 +236,7 @@ public final class ScriptedDecoder implements AutoCloseable {
       tokens[2 * i] = ids[i];
       tokens[2 * i + 1] = positions[i];
     }
-    return IValue.from((PtNDArray) step.create(tokens, new Shape(batch, 2)));
+    return IValue.from((PtNDArray) HostArrays.longs(step, tokens, new Shape(batch, 2)));
   }
 
   private IValue slotValue() {
@@ -266,7 +268,8 @@ public final class ScriptedDecoder implements AutoCloseable {
         step -> {
           try (IValue tokens = tokensOf(step, ids, positions);
               IValue slot = slotValue();
-              IValue draws = IValue.from((PtNDArray) step.create(u, new Shape(batch)));
+              IValue draws =
+                  IValue.from((PtNDArray) HostArrays.doubles(step, u, new Shape(batch)));
               IValue inv = IValue.from(invT);
               IValue g = IValue.from(greedy);
               IValue res =

@@ -39,10 +39,7 @@ public record TokenScores(NDArray logprobs, NDArray entropy) {
     NDArray logits = model.forward(m, ids, attentionMask); // (B, T, V)
     NDArray head = logits.get(new NDIndex(":, 0:" + (t - 1) + ", :")); // (B, T-1, V)
     if (temperature != 1.0) {
-      NDArray inv =
-          type == DataType.FLOAT64
-              ? m.create(1.0 / temperature)
-              : m.create((float) (1.0 / temperature));
+      NDArray inv = HostArrays.scalar(m, 1.0 / temperature, type);
       head = head.mul(inv);
     }
     NDArray lsm = head.logSoftmax(-1); // (B, T-1, V)
@@ -56,11 +53,8 @@ public record TokenScores(NDArray logprobs, NDArray entropy) {
       }
     }
     Shape bt = new Shape(b, t - 1);
-    NDArray targets = m.create(next, new Shape(b, t - 1, 1));
-    NDArray mask =
-        type == DataType.FLOAT64
-            ? m.create(pairMask, bt)
-            : m.create(CausalLm.toFloat(pairMask), bt);
+    NDArray targets = HostArrays.longs(m, next, new Shape(b, t - 1, 1));
+    NDArray mask = HostArrays.reals(m, pairMask, bt, type);
     NDArray logp = lsm.gather(targets, 2).reshape(bt).mul(mask);
     NDArray entropy = null;
     if (withEntropy) {

@@ -37,6 +37,8 @@ class PolicyConfiguration {
   KafkaTemplate<String, PolicyPublished> policyPublishedTemplate(KafkaProperties kafka) {
     Map<String, Object> props = new HashMap<>(kafka.buildProducerProperties());
     props.putAll(Topics.producerConfigs(Topics.POLICY_PUBLISHED));
+    // one event per version, awaited: an on-policy step waits on it, lingering only delays it
+    props.putIfAbsent("linger.ms", 0);
     DefaultKafkaProducerFactory<String, PolicyPublished> factory =
         new DefaultKafkaProducerFactory<>(
             props, new StringSerializer(), new MessageSerializer<PolicyPublished>());

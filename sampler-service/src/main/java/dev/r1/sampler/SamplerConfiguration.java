@@ -49,7 +49,9 @@ class SamplerConfiguration {
   KafkaTemplate<String, VersionedMessage> samplerKafkaTemplate(KafkaProperties kafka) {
     Map<String, Object> props = new HashMap<>(kafka.buildProducerProperties());
     props.putAll(Topics.producerConfigs(Topics.SAMPLED_GROUPS));
-    props.put("linger.ms", 5);
+    // a batch's groups are sent together and awaited: lingering only delays the step (the records
+    // sent while the first request is in flight still travel together)
+    props.putIfAbsent("linger.ms", 0);
     return new KafkaTemplate<>(
         new DefaultKafkaProducerFactory<>(
             props, new StringSerializer(), new MessageSerializer<VersionedMessage>()));

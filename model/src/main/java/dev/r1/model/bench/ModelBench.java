@@ -26,14 +26,25 @@ import java.util.function.Consumer;
  */
 public final class ModelBench {
 
-  /** One measured configuration. */
+  /**
+   * One measured configuration.
+   *
+   * @param rssStartMb resident memory after the three untimed warm-up steps
+   * @param rssWarmMb resident memory after the first tenth of the measured steps: by then the JVM
+   *     has touched its heap and the C allocator has grown its arenas to the working set, so growth
+   *     from here to {@code rssEndMb} is what a leak would show
+   * @param rssEndMb resident memory after the last training step
+   * @param rssPeakMb the highest of the samples taken every tenth of the steps
+   */
   public record Result(
       String name,
       long parameters,
       double trainTokensPerSecond,
       double decodeTokensPerSecond,
       double rssStartMb,
+      double rssWarmMb,
       double rssEndMb,
+      double rssPeakMb,
       int trainSteps,
       int decodeThreads) {}
 
@@ -108,6 +119,9 @@ public final class ModelBench {
       double[] lossMask = new double[batch * (seq - 1)];
       java.util.Arrays.fill(lossMask, 1);
       double rssStart = 0;
+      double rssWarm = 0;
+      double rssPeak = 0;
+      int warmSteps = Math.max(1, trainSteps / 10);
       double trainTps;
       try (AdamW opt = new AdamW(model.parameters(), OptimizerConfig.defaults(), root)) {
         for (int i = 0; i < 3; i++) {
@@ -117,7 +131,14 @@ public final class ModelBench {
         long t0 = System.nanoTime();
         for (int i = 0; i < trainSteps; i++) {
           double loss = trainStep(model, opt, root, ids, mask, lossMask);
-          if (log != null && (i + 1) % Math.max(1, trainSteps / 5) == 0) {
+          if ((i + 1) % warmSteps == 0) {
+            double rss = rssMb();
+            rssPeak = Math.max(rssPeak, rss);
+            if (i + 1 == warmSteps) {
+              rssWarm = rss;
+            }
+          }
+          if (log != null && (i + 1) % warmSteps == 0) {
             log.accept(
                 String.format(
                     "%s: training step %d of %d, loss %.4f, rss %.0f MB",
@@ -127,6 +148,7 @@ public final class ModelBench {
         trainTps = (double) trainSteps * batch * seq / ((System.nanoTime() - t0) / 1e9);
       }
       double rssEnd = rssMb();
+      rssPeak = Math.max(rssPeak, rssEnd);
 
       Generator gen = new Generator(model, 0).withIntraOpThreads(decodeThreads);
       int decodeBatch = 64;
@@ -157,7 +179,9 @@ public final class ModelBench {
           trainTps,
           decodeTps,
           rssStart,
+          rssWarm,
           rssEnd,
+          rssPeak,
           trainSteps,
           decodeThreads);
     }
@@ -201,13 +225,14 @@ public final class ModelBench {
             run("small", small(), steps, rounds, System.out::println),
             run("large", large(), Math.max(3, steps / 10), 1, System.out::println))) {
       System.out.printf(
-          "%s (%,d params): train %.0f tokens/s, decode %.0f tokens/s, rss %.0f -> %.0f MB over %d"
-              + " steps%n",
+          "%s (%,d params): train %.0f tokens/s, decode %.0f tokens/s, rss %.0f -> %.0f (after"
+              + " warm-up) -> %.0f MB over %d steps%n",
           res.name(),
           res.parameters(),
           res.trainTokensPerSecond(),
           res.decodeTokensPerSecond(),
           res.rssStartMb(),
+          res.rssWarmMb(),
           res.rssEndMb(),
           res.trainSteps());
     }

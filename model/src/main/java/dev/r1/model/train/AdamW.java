@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.r1.model.HostArrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -52,7 +53,7 @@ public final class AdamW implements AutoCloseable {
   }
 
   private NDArray scalar(double v, DataType type) {
-    return type == DataType.FLOAT64 ? manager.create(v) : manager.create((float) v);
+    return HostArrays.scalar(manager, v, type);
   }
 
   /** Steps taken (skipped steps excluded). */
@@ -182,7 +183,7 @@ public final class AdamW implements AutoCloseable {
   }
 
   private static NDArray scalarIn(NDManager m, double v, DataType type) {
-    return type == DataType.FLOAT64 ? m.create(v) : m.create((float) v);
+    return HostArrays.scalar(m, v, type);
   }
 
   private static NDArray own(NDManager tmp, NDArray a) {

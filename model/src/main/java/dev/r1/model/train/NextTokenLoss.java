@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.r1.model.HostArrays;
 
 /** Masked mean negative log-likelihood: the SFT objective over chosen target tokens. */
 public final class NextTokenLoss {
@@ -33,7 +34,7 @@ public final class NextTokenLoss {
     for (int i = 0; i < scaled.length; i++) {
       scaled[i] = -lossMask[i] / count;
     }
-    NDArray weights = f64 ? m.create(scaled, shape) : m.create(toFloat(scaled), shape);
+    NDArray weights = HostArrays.reals(m, scaled, shape, f64 ? DataType.FLOAT64 : DataType.FLOAT32);
     return logprobs.mul(weights).sum();
   }
 

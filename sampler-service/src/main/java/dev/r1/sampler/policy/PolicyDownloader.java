@@ -3,6 +3,7 @@ package dev.r1.sampler.policy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.r1.sampler.SamplerProperties;
+import jakarta.annotation.PreDestroy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,9 +19,17 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -28,15 +37,22 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Fetches a stored model folder from the policy-service: reads the manifest, downloads every file,
- * checks each file's SHA-256 against the manifest (and the weights' against the published hash),
- * retrying a failed file with backoff. A folder is moved into the cache only when complete.
+ * Fetches a stored model folder from the policy-service: reads the manifest, downloads the files in
+ * parallel, checks each file's SHA-256 against the manifest (and the weights' against the published
+ * hash), retrying a failed file with backoff. A folder is moved into the cache only when complete.
+ *
+ * <p>A file whose SHA-256 this sampler already holds from an earlier version (the tokenizer and
+ * config of every version of a job, usually) is not downloaded again: downloaded files are
+ * hard-linked into {@code cacheDir/.blobs/<sha256>}, and a new folder links the same blob. A blob
+ * that no folder links any more is deleted at the next download. On a file system without hard
+ * links every file is downloaded.
  */
 @Component
 public class PolicyDownloader {
 
   private static final Logger log = LoggerFactory.getLogger(PolicyDownloader.class);
   private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
+  private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
   private final HttpClient http =
       HttpClient.newBuilder()
@@ -45,11 +61,27 @@ public class PolicyDownloader {
           .build();
   private final ObjectMapper json = new ObjectMapper();
   private final Path cacheDir;
+  private final Path blobs;
   private final int attempts;
+  private final ExecutorService pool =
+      Executors.newFixedThreadPool(
+          4,
+          r -> {
+            Thread t = new Thread(r, "r1-policy-download");
+            t.setDaemon(true);
+            return t;
+          });
+  private volatile boolean links = true;
 
   PolicyDownloader(SamplerProperties properties) {
     this.cacheDir = properties.cacheDir().toAbsolutePath();
+    this.blobs = cacheDir.resolve(".blobs");
     this.attempts = properties.downloadAttempts();
+  }
+
+  @PreDestroy
+  void close() {
+    pool.shutdownNow();
   }
 
   /** A downloaded folder with what its manifest says about it. */
@@ -85,7 +117,10 @@ public class PolicyDownloader {
     Files.createDirectories(target.getParent());
     Path part = target.resolveSibling(target.getFileName() + ".part-" + UUID.randomUUID());
     Files.createDirectories(part);
+    int reused = 0;
     try {
+      Map<Path, String> fetched = new LinkedHashMap<>();
+      List<CompletableFuture<Void>> pending = new ArrayList<>();
       for (JsonNode f : manifest.path("files")) {
         String name = f.path("name").asText();
         if (!SAFE_NAME.matcher(name).matches() || name.contains("..")) {
@@ -95,22 +130,133 @@ public class PolicyDownloader {
             f.path("url").isTextual()
                 ? f.path("url").asText()
                 : URI.create(manifestUrl).resolve("files/" + name).toString();
-        downloadFile(
-            url, part.resolve(name), f.path("sha256").asText(), f.path("sizeBytes").asLong(-1));
+        String fileSha = f.path("sha256").asText();
+        long size = f.path("sizeBytes").asLong(-1);
+        Path file = part.resolve(name);
+        if (reuse(fileSha, size, file)) {
+          reused++;
+          continue;
+        }
+        fetched.put(file, fileSha);
+        pending.add(
+            CompletableFuture.runAsync(
+                () -> {
+                  try {
+                    downloadFile(url, file, fileSha, size);
+                  } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new UncheckedIOException(
+                        new java.io.InterruptedIOException("download of " + url + " interrupted"));
+                  }
+                },
+                pool));
       }
+      awaitAll(pending);
+      fetched.forEach(this::remember);
       deleteTree(target);
       Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
     } finally {
       deleteTree(part);
     }
+    pruneBlobs();
     log.info(
-        "Downloaded {} (version {}, {} files) from {} into {}.",
+        "Downloaded {} (version {}, {} files, {} of them already held) from {} into {}.",
         jobId == null ? "base model " + manifest.path("model").asText() : "job " + jobId,
         version,
         manifest.path("files").size(),
+        reused,
         manifestUrl,
         target);
     return new Downloaded(target, jobId, version, manifest.path("step").asLong(), sha);
+  }
+
+  /** Waits for every download; the first failure is thrown once all have ended. */
+  private static void awaitAll(List<CompletableFuture<Void>> pending)
+      throws IOException, InterruptedException {
+    try {
+      CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get();
+    } catch (ExecutionException e) {
+      awaitQuietly(pending);
+      Throwable cause = e.getCause();
+      if (cause instanceof UncheckedIOException u) {
+        if (u.getCause() instanceof java.io.InterruptedIOException) {
+          throw new InterruptedException(u.getCause().getMessage());
+        }
+        throw u.getCause();
+      }
+      throw new IOException(cause);
+    } catch (InterruptedException e) {
+      pending.forEach(p -> p.cancel(true));
+      throw e;
+    }
+  }
+
+  private static void awaitQuietly(List<CompletableFuture<Void>> pending) {
+    for (CompletableFuture<Void> p : pending) {
+      try {
+        p.join();
+      } catch (RuntimeException e) {
+        // reported through the first failure
+      }
+    }
+  }
+
+  /** Links a blob with this content into {@code file}; false when there is none to link. */
+  private boolean reuse(String sha, long size, Path file) {
+    if (!links || !SHA256.matcher(sha).matches()) {
+      return false;
+    }
+    Path blob = blobs.resolve(sha);
+    try {
+      if (!Files.isRegularFile(blob) || (size >= 0 && Files.size(blob) != size)) {
+        return false;
+      }
+      Files.createLink(file, blob);
+      return true;
+    } catch (IOException | UnsupportedOperationException e) {
+      return false; // pruned meanwhile, or no hard links here: download it
+    }
+  }
+
+  /** Keeps a downloaded file's content as a blob for later versions (a hard link, no copy). */
+  private void remember(Path file, String sha) {
+    if (!links || !SHA256.matcher(sha).matches()) {
+      return;
+    }
+    try {
+      Files.createDirectories(blobs);
+      Path blob = blobs.resolve(sha);
+      if (!Files.exists(blob)) {
+        Files.createLink(blob, file);
+      }
+    } catch (java.nio.file.FileAlreadyExistsException e) {
+      // another download kept the same content first
+    } catch (IOException | UnsupportedOperationException e) {
+      links = false;
+      log.info(
+          "The sampler cache {} does not take hard links ({}); every version's files are"
+              + " downloaded in full.",
+          cacheDir,
+          e.toString());
+    }
+  }
+
+  /** Deletes the blobs no downloaded folder links any more. */
+  private void pruneBlobs() {
+    if (!links || !Files.isDirectory(blobs)) {
+      return;
+    }
+    try (Stream<Path> s = Files.list(blobs)) {
+      for (Path blob : s.toList()) {
+        if (((Number) Files.getAttribute(blob, "unix:nlink")).intValue() <= 1) {
+          Files.deleteIfExists(blob);
+        }
+      }
+    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+      log.debug("Could not prune the sampler's blobs in {}: {}", blobs, e.toString());
+    }
   }
 
   private void downloadFile(String url, Path file, String expectedSha, long expectedSize)

@@ -94,14 +94,19 @@ public class PolicyWatcher {
     } else {
       dir = Path.of(URI.create(p.uri()));
     }
+    long fetched = System.nanoTime();
     LoadedPolicy policy = loader.load(dir, p.jobId(), p.version(), downloaded);
+    long loaded = System.nanoTime();
     if (registry.install(policy)) {
       log.info(
-          "Policy version {} of job {} (step {}) is live after {} ms.",
+          "Policy version {} of job {} (step {}) is live after {} ms (download {} ms, load {}"
+              + " ms).",
           p.version(),
           p.jobId(),
           p.step(),
-          (System.nanoTime() - start) / 1_000_000);
+          (System.nanoTime() - start) / 1_000_000,
+          (fetched - start) / 1_000_000,
+          (loaded - fetched) / 1_000_000);
     }
   }
 }

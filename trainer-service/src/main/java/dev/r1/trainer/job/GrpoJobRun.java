@@ -117,6 +117,16 @@ final class GrpoJobRun implements Runnable {
   private long checkpointEvery = 1;
   private volatile Map<String, Double> lastMetrics = Map.of();
 
+  /**
+   * An on-policy step publishes the next step's prompts before its update only while updates take
+   * less than this: a sampler waits {@code r1.sampler.version-wait} (10 s by default) for a
+   * requested version before it samples with an older one, which this trainer would drop as stale.
+   */
+  static final long LOOKAHEAD_MAX_UPDATE_NANOS = 5_000_000_000L;
+
+  /** How long the last step took from collected batch to updated weights. */
+  private long lastUpdateNanos;
+
   private record Delivered(ScoredGroup group, int partition, long offset) {}
 
   GrpoJobRun(
@@ -320,7 +330,7 @@ final class GrpoJobRun implements Runnable {
         awaitResume();
         long tSchedule = System.nanoTime();
         while (scheduled <= step + spec.maxStaleness() && scheduled < spec.maxSteps()) {
-          publishPrompts(spec, rows, scheduled++, rewardSpec);
+          publishPrompts(spec, rows, scheduled++, rewardSpec, onPolicyVersion(spec, version));
         }
         long t0 = System.nanoTime();
         double scheduleSeconds = (t0 - tSchedule) / 1e9;
@@ -332,6 +342,17 @@ final class GrpoJobRun implements Runnable {
           groups.add(toPromptGroup(d.group(), tok, prompts));
         }
         double prepareSeconds = (System.nanoTime() - tCollected) / 1e9;
+        // on-policy: the next step's prompts go out now, asking for the version this update will
+        // publish, so the samplers hold them (tokenised, waiting) when the weights arrive
+        CompletableFuture<Void> ahead = null;
+        if (spec.maxStaleness() == 0
+            && scheduled == step + 1
+            && scheduled < spec.maxSteps()
+            && lastUpdateNanos < LOOKAHEAD_MAX_UPDATE_NANOS) {
+          ahead =
+              publisher.sendAllAsync(
+                  Topics.PROMPTS, prompts(spec, rows, scheduled++, rewardSpec, version + 1));
+        }
         GrpoStepMetrics m;
         long nonFiniteBefore;
         JobManager.UPDATE_LOCK.lock();
@@ -342,6 +363,10 @@ final class GrpoJobRun implements Runnable {
           JobManager.UPDATE_LOCK.unlock();
         }
         long t1 = System.nanoTime();
+        lastUpdateNanos = t1 - tCollected;
+        if (ahead != null) {
+          Publisher.await(Topics.PROMPTS, ahead);
+        }
         long trainedStep = step;
         if (trainer.nonFiniteSkips() > nonFiniteBefore) {
           // NaN or infinite loss/gradient: AdamW refused the step; the bad update never reaches
@@ -367,6 +392,9 @@ final class GrpoJobRun implements Runnable {
                   + "; policy version "
                   + version
                   + " stays current.");
+          if (ahead != null) {
+            republishUnchanged(trainer, model, base, dir, trainedStep + 1);
+          }
         } else if (m.skipped()) {
           // every group had equal rewards (or every token was masked): the weights did not move
           log.info(
@@ -375,6 +403,9 @@ final class GrpoJobRun implements Runnable {
               job.jobId(),
               trainedStep + 1,
               version);
+          if (ahead != null) {
+            republishUnchanged(trainer, model, base, dir, trainedStep + 1);
+          }
         } else {
           version = trainer.policyVersion();
           publishVersion(model, base, dir, version, trainedStep + 1);
@@ -475,17 +506,63 @@ final class GrpoJobRun implements Runnable {
             Map.of("name", "accuracy", "weight", 1.0), Map.of("name", "format", "weight", 0.2)));
   }
 
+  /**
+   * The version on-policy prompts ask for: the trainer's current one (null, the newest the samplers
+   * have, with a staleness budget).
+   */
+  private static Long onPolicyVersion(GrpoJobSpec spec, long current) {
+    return spec.maxStaleness() == 0 ? current : null;
+  }
+
   private void publishPrompts(
-      GrpoJobSpec spec, List<TaskRow> rows, long forStep, Map<String, Object> rewardSpec) {
+      GrpoJobSpec spec,
+      List<TaskRow> rows,
+      long forStep,
+      Map<String, Object> rewardSpec,
+      Long requestedVersion) {
+    // one batch on the wire: the samplers see the step's prompts together and generate them as one
+    publisher.sendAll(Topics.PROMPTS, prompts(spec, rows, forStep, rewardSpec, requestedVersion));
+  }
+
+  /** The prompt tasks of one step, registered as outstanding. */
+  private List<PromptTask> prompts(
+      GrpoJobSpec spec,
+      List<TaskRow> rows,
+      long forStep,
+      Map<String, Object> rewardSpec,
+      Long requestedVersion) {
     List<PromptTask> tasks = new ArrayList<>(spec.batchPrompts());
     for (int i = 0; i < spec.batchPrompts(); i++) {
       int rowIndex = (int) ((forStep * spec.batchPrompts() + i) % rows.size());
       tasks.add(
           promptTask(
-              spec, rows.get(rowIndex), rowIndex, forStep, "s" + forStep + "-p" + i, rewardSpec));
+              spec,
+              rows.get(rowIndex),
+              rowIndex,
+              forStep,
+              "s" + forStep + "-p" + i,
+              rewardSpec,
+              requestedVersion));
     }
-    // one batch on the wire: the samplers see the step's prompts together and generate them as one
-    publisher.sendAll(Topics.PROMPTS, tasks);
+    return tasks;
+  }
+
+  /**
+   * After an update that changed nothing while the next step's prompts already ask for the version
+   * it would have published: the unchanged weights become that version, so the samplers waiting for
+   * it go on at once instead of after their version wait.
+   */
+  private void republishUnchanged(
+      GrpoTrainer trainer, CausalLm model, Path base, Path dir, long atStep) throws IOException {
+    version = version + 1;
+    trainer.setPolicyVersion(version);
+    log.info(
+        "Job {} publishes its unchanged weights as policy version {}: the prompts of step {} ask"
+            + " for it.",
+        job.jobId(),
+        version,
+        atStep + 1);
+    publishVersion(model, base, dir, version, atStep);
   }
 
   private void publishPrompt(
@@ -495,7 +572,10 @@ final class GrpoJobRun implements Runnable {
       long forStep,
       String groupId,
       Map<String, Object> rewardSpec) {
-    publisher.send(Topics.PROMPTS, promptTask(spec, row, rowIndex, forStep, groupId, rewardSpec));
+    publisher.send(
+        Topics.PROMPTS,
+        promptTask(
+            spec, row, rowIndex, forStep, groupId, rewardSpec, onPolicyVersion(spec, version)));
   }
 
   /** The prompt task of one group, registered as outstanding. */
@@ -505,7 +585,8 @@ final class GrpoJobRun implements Runnable {
       long rowIndex,
       long forStep,
       String groupId,
-      Map<String, Object> rewardSpec) {
+      Map<String, Object> rewardSpec,
+      Long requestedVersion) {
     Map<String, Object> metadata = new LinkedHashMap<>();
     metadata.put("reward_spec", rewardSpec);
     metadata.put("row_index", rowIndex);
@@ -529,7 +610,7 @@ final class GrpoJobRun implements Runnable {
             metadata,
             // on-policy (max_staleness 0): sample with exactly the version this step trains, which
             // the samplers may still be loading; with a staleness budget, the newest they have
-            spec.maxStaleness() == 0 ? version : null,
+            requestedVersion,
             new SamplingParams(
                 spec.groupSize(),
                 spec.temperature(),

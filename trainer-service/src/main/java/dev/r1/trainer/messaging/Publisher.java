@@ -50,18 +50,58 @@ public class Publisher implements DisposableBean {
    * (the producer batches them), where sending one by one waits a linger and an ack for each.
    */
   public void sendAll(String topic, List<? extends VersionedMessage> messages) {
+    await(topic, sendAllAsync(topic, messages));
+  }
+
+  /**
+   * Publishes every message like {@link #sendAll} without waiting: the future completes when the
+   * broker has acknowledged them all, or fails with the first refusal. Pass it to {@link #await}.
+   */
+  public CompletableFuture<Void> sendAllAsync(
+      String topic, List<? extends VersionedMessage> messages) {
     // encode first, then send: the records reach the producer within microseconds of each other
     // and leave in one request (a consumer's fetch does not see half of them)
     List<byte[]> encoded = new ArrayList<>(messages.size());
     for (VersionedMessage message : messages) {
       encoded.add(Json.encode(message));
     }
-    List<CompletableFuture<?>> acks = new ArrayList<>(messages.size());
-    for (int i = 0; i < messages.size(); i++) {
-      acks.add(batches.send(topic, Keys.of(messages.get(i)), encoded.get(i)));
+    CompletableFuture<?>[] acks = new CompletableFuture<?>[messages.size()];
+    for (int i = 0; i < acks.length; i++) {
+      VersionedMessage message = messages.get(i);
+      acks[i] =
+          batches
+              .send(topic, Keys.of(message), encoded.get(i))
+              .exceptionally(
+                  e -> {
+                    throw new IllegalStateException(
+                        "could not publish "
+                            + message.getClass().getSimpleName()
+                            + " of job "
+                            + message.jobId()
+                            + " to "
+                            + topic
+                            + ": "
+                            + e.getMessage(),
+                        e);
+                  });
     }
-    for (int i = 0; i < acks.size(); i++) {
-      await(topic, messages.get(i), acks.get(i));
+    return CompletableFuture.allOf(acks);
+  }
+
+  /** Waits (30 s at most) for a {@link #sendAllAsync} to be acknowledged. */
+  public static void await(String topic, CompletableFuture<Void> acks) {
+    try {
+      acks.get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while publishing to " + topic, e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof IllegalStateException ise
+          ? ise
+          : new IllegalStateException("could not publish to " + topic, e.getCause());
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException(
+          "the broker did not acknowledge the records sent to " + topic + " within 30 s", e);
     }
   }
 

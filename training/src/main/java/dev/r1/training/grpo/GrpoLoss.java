@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.r1.model.HostArrays;
 import java.util.Objects;
 
 /**
@@ -192,7 +193,7 @@ public final class GrpoLoss {
     }
 
     NDArray of(double value) {
-      NDArray wide = manager.create(value);
+      NDArray wide = HostArrays.doubles(manager, new double[] {value}, new Shape());
       return dt == DataType.FLOAT64 ? wide : wide.toType(dt, false);
     }
 

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.r1.model.CausalLm;
+import dev.r1.model.HostArrays;
 import dev.r1.model.TokenScores;
 import dev.r1.model.train.AdamW;
 import java.util.ArrayList;
@@ -264,18 +265,17 @@ public final class GrpoTrainer implements AutoCloseable {
           TokenScores.compute(policy, m, b.ids, b.attentionMask, config.temperature(), withEntropy);
       NDIndex cols = new NDIndex(b.completionColumns());
       NDArray logp = scores.logprobs().get(cols);
-      NDArray mask = m.create(b.completionMask, bc);
-      NDArray advantages = m.create(b.advantages, new Shape(b.size()));
-      NDArray oldArr = old == null ? null : m.create(old, bc);
-      NDArray refArr = ref == null ? null : m.create(ref, bc);
-      NDArray behaviour = capped ? m.create(b.behaviour, bc) : null;
+      NDArray mask = HostArrays.floats(m, b.completionMask, bc);
+      NDArray advantages = HostArrays.floats(m, b.advantages, new Shape(b.size()));
+      NDArray oldArr = old == null ? null : HostArrays.floats(m, old, bc);
+      NDArray refArr = ref == null ? null : HostArrays.floats(m, ref, bc);
+      NDArray behaviour = capped ? HostArrays.floats(m, b.behaviour, bc) : null;
       if (policy.dataType() == DataType.FLOAT64) {
         mask = mask.toType(DataType.FLOAT64, false);
       }
       GrpoLossResult r =
           GrpoLoss.compute(logp, oldArr, refArr, advantages, mask, behaviour, config.loss());
-      NDArray w =
-          policy.dataType() == DataType.FLOAT64 ? m.create(weight) : m.create((float) weight);
+      NDArray w = HostArrays.scalar(m, weight, policy.dataType());
       gc.backward(r.loss().mul(w));
       stats.add(r);
       if (withEntropy) {

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import dev.r1.model.CausalLm;
+import dev.r1.model.HostArrays;
 import dev.r1.model.TokenScores;
 import dev.r1.model.train.AdamW;
 import dev.r1.model.train.NextTokenLoss;
@@ -121,7 +122,7 @@ public final class SftTrainer implements AutoCloseable {
   }
 
   private NDArray scalar(NDManager m, double v) {
-    return model.dataType() == DataType.FLOAT64 ? m.create(v) : m.create((float) v);
+    return HostArrays.scalar(m, v, model.dataType());
   }
 
   static NDArray loss(CausalLm model, NDManager m, SftBatch b) {

@@ -36,6 +36,8 @@ class Publisher implements DisposableBean {
   Publisher(KafkaProperties kafka) {
     Map<String, Object> c = new HashMap<>(kafka.buildProducerProperties());
     c.putAll(Topics.producerConfigs(Topics.SCORED_GROUPS));
+    // a poll's groups are sent together and awaited: lingering only delays the trainer's step
+    c.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 0);
     c.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
     c.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, MessageSerializer.class);
     this.factory = new DefaultKafkaProducerFactory<>(c);
