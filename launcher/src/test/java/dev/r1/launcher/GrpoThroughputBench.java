@@ -5,7 +5,6 @@ import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.r1.contracts.JobEvent;
 import dev.r1.contracts.JobEventType;
-import dev.r1.contracts.Json;
 import dev.r1.contracts.PolicyPublished;
 import dev.r1.contracts.PromptTask;
 import dev.r1.contracts.SampledGroup;
@@ -26,13 +25,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -178,31 +171,9 @@ class GrpoThroughputBench {
     }
   }
 
-  /** A record's value with the time its producer stamped on it. */
-  private record Stamped<T>(long millis, T value) {}
-
-  private static <T extends VersionedMessage> List<Stamped<T>> readStamped(
+  private static <T extends VersionedMessage> List<PlatformFixtures.Stamped<T>> readStamped(
       LocalPlatform platform, String topic, Class<T> type) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers());
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-reader-" + UUID.randomUUID());
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    List<Stamped<T>> out = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> c =
-        new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-      c.subscribe(List.of(topic));
-      long quietSince = System.nanoTime();
-      while (System.nanoTime() - quietSince < 3_000_000_000L) {
-        var records = c.poll(Duration.ofMillis(300));
-        for (ConsumerRecord<String, byte[]> r : records) {
-          out.add(new Stamped<>(r.timestamp(), Json.decode(topic, r.value(), type)));
-        }
-        if (!records.isEmpty()) {
-          quietSince = System.nanoTime();
-        }
-      }
-    }
-    return out;
+    return PlatformFixtures.readStamped(platform.bootstrapServers(), topic, type, false);
   }
 
   /**

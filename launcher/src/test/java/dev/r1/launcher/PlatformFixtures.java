@@ -224,11 +224,24 @@ final class PlatformFixtures {
   /** Every record of {@code topic} on the broker at {@code bootstrap}. */
   static <T extends dev.r1.contracts.VersionedMessage> List<T> read(
       String bootstrap, String topic, Class<T> type, boolean skipPoison) {
+    List<T> out = new ArrayList<>();
+    for (Stamped<T> s : readStamped(bootstrap, topic, type, skipPoison)) {
+      out.add(s.value());
+    }
+    return out;
+  }
+
+  /** A decoded record with the time its producer stamped on it (epoch milliseconds). */
+  record Stamped<T>(long millis, T value) {}
+
+  /** Every record of {@code topic}, with its timestamp. */
+  static <T extends dev.r1.contracts.VersionedMessage> List<Stamped<T>> readStamped(
+      String bootstrap, String topic, Class<T> type, boolean skipPoison) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ConsumerConfig.GROUP_ID_CONFIG, "e2e-reader-" + UUID.randomUUID());
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    List<T> out = new ArrayList<>();
+    List<Stamped<T>> out = new ArrayList<>();
     try (KafkaConsumer<String, byte[]> c =
         new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
       c.subscribe(List.of(topic));
@@ -237,7 +250,7 @@ final class PlatformFixtures {
         var records = c.poll(Duration.ofMillis(500));
         for (ConsumerRecord<String, byte[]> r : records) {
           try {
-            out.add(Json.decode(topic, r.value(), type));
+            out.add(new Stamped<>(r.timestamp(), Json.decode(topic, r.value(), type)));
           } catch (dev.r1.contracts.PoisonMessageException
               | dev.r1.contracts.ContractViolationException e) {
             if (!skipPoison) {

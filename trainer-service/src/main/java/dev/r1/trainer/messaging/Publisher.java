@@ -73,16 +73,7 @@ public class Publisher implements DisposableBean {
               .send(topic, Keys.of(message), encoded.get(i))
               .exceptionally(
                   e -> {
-                    throw new IllegalStateException(
-                        "could not publish "
-                            + message.getClass().getSimpleName()
-                            + " of job "
-                            + message.jobId()
-                            + " to "
-                            + topic
-                            + ": "
-                            + e.getMessage(),
-                        e);
+                    throw refused(topic, message, e);
                   });
     }
     return CompletableFuture.allOf(acks);
@@ -112,16 +103,21 @@ public class Publisher implements DisposableBean {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while publishing to " + topic, e);
     } catch (Exception e) {
-      throw new IllegalStateException(
-          "could not publish "
-              + message.getClass().getSimpleName()
-              + " of job "
-              + message.jobId()
-              + " to "
-              + topic
-              + ": "
-              + e.getMessage(),
-          e);
+      throw refused(topic, message, e);
     }
+  }
+
+  private static IllegalStateException refused(
+      String topic, VersionedMessage message, Throwable cause) {
+    return new IllegalStateException(
+        "could not publish "
+            + message.getClass().getSimpleName()
+            + " of job "
+            + message.jobId()
+            + " to "
+            + topic
+            + ": "
+            + cause.getMessage(),
+        cause);
   }
 }
