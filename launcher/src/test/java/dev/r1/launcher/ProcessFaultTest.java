@@ -476,6 +476,7 @@ class ProcessFaultTest {
               .redirectErrorStream(true)
               .redirectOutput(logFile().toFile());
       pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
+      pb.environment().put("GOMP_SPINCOUNT", "10000");
       pb.environment().put("MALLOC_ARENA_MAX", "1");
       pb.environment().putAll(env);
       process = pb.start();
