@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The GRPO loop across services on a real broker: a tiny model is taught the output format by a
  * short SFT on the arithmetic task, then an on-policy GRPO job (max_staleness 0) runs through the
- * trainer, sampler, reward and policy services over Kafka. Held-out accuracy must rise by 10 points
+ * trainer, sampler, reward and policy services over Kafka. Held-out accuracy must rise by 15 points
  * and mean reward must rise; every trained group traces to its prompt and policy version; no group
  * is trained twice; no message is left unconsumed.
  *
@@ -35,12 +35,12 @@ import org.junit.jupiter.api.io.TempDir;
  * trains, from seeds derived from the job seed and the group id, and the trainer orders each batch
  * by prompt, so sampler timing does not change what is learned. The run is reproducible on one
  * machine, not across CPUs: MKL picks different kernels on different processors, and the rounding
- * differences change the SFT and GRPO trajectories. Measured: 0.545 -> 0.715 (+17 points, five
- * runs) on one CPU, 0.655 -> 0.775 (+12, the same with the code of that day and of the next) on an
- * AMD Zen machine, where 300-450 SFT steps, 300 GRPO steps or a doubled learning rate did no
- * better. The issue asks for 15 points; this test holds the 10 that every CPU measured so far
- * reaches. The asynchronous mode (max_staleness 1, where timing decides which version samples a
- * group) is measured by {@link GrpoThroughputBench}.
+ * differences change the SFT and GRPO trajectories. With the recipe's earlier 16 prompts a step at
+ * temperature 0.7 this test measured +17 points on one CPU and +12 on an AMD Zen machine; with 32
+ * prompts at temperature 0.5 (see {@link dev.r1.training.recipe.TinyArithmeticRecipe}) the
+ * in-process loop gains 16-17 points on that Zen machine over three seeds. The asynchronous mode
+ * (max_staleness 1, where timing decides which version samples a group) is measured by {@link
+ * GrpoThroughputBench}.
  */
 class GrpoOverKafkaEndToEndTest {
 
@@ -49,8 +49,8 @@ class GrpoOverKafkaEndToEndTest {
   static final int GROUP = PlatformFixtures.GROUP;
   static final int MAX_NEW = PlatformFixtures.MAX_NEW;
 
-  /** Held-out accuracy gain the run must show (see the class comment for the measured spread). */
-  static final double MIN_GAIN = 0.10;
+  /** Held-out accuracy gain the issue asks for (see the class comment for the measured spread). */
+  static final double MIN_GAIN = 0.15;
 
   @TempDir Path dir;
 

@@ -75,7 +75,7 @@ class GrpoThroughputBench {
                   PlatformFixtures.PROMPTS,
                   PlatformFixtures.GROUP,
                   PlatformFixtures.MAX_NEW,
-                  0.7,
+                  TinyArithmeticRecipe.TEMPERATURE,
                   7));
       long t0 = System.nanoTime();
       for (LocalGrpoLoop.StepReport r : loop.run(root, task.train(2400), null)) {

@@ -65,7 +65,7 @@ final class PlatformFixtures {
   static final int DIGITS = 2;
   static final long TASK_SEED = 7;
   static final int SFT_STEPS = Integer.getInteger("r1.e2e.sftSteps", 400);
-  static final int PROMPTS = 16;
+  static final int PROMPTS = TinyArithmeticRecipe.PROMPTS_PER_STEP;
   static final int GROUP = 8;
   static final int MAX_NEW = 40;
 

@@ -17,8 +17,14 @@ import java.util.Map;
 /**
  * The R1 recipe at tiny scale on the built-in task, as measured to learn on this machine: a
  * 0.2M-parameter Qwen2-style model with the byte tokenizer, a cold-start SFT on worked solutions
- * that teaches the {@code <think>/<answer>} format, then GRPO at temperature 0.7 with a small,
- * warmed-up learning rate (a fresh AdamW at 3e-4 wipes the SFT model out).
+ * that teaches the {@code <think>/<answer>} format, then GRPO at temperature 0.5 with a small,
+ * warmed-up learning rate (a fresh AdamW at 3e-4 wipes the SFT model out) over 32 prompts a step.
+ *
+ * <p>Measured in process (held-out greedy pass@1 on 200 prompts after 200 GRPO steps, from 0.655
+ * after the cold start, three seeds each): 16 prompts at temperature 0.7 reached 0.715-0.775, 16 at
+ * 0.5 reached 0.765-0.785, 32 at 0.5 reached 0.815-0.825 (+16 to +17 points). A doubled learning
+ * rate was noisier (0.755-0.835), 300 steps added 1 point, a shorter cold start (250-300 steps)
+ * left a model GRPO could not improve at all.
  */
 public final class TinyArithmeticRecipe {
 
@@ -29,15 +35,18 @@ public final class TinyArithmeticRecipe {
   public static final int SFT_STEPS = 400;
 
   /** Prompts per GRPO step and completions per prompt. */
-  public static final int PROMPTS_PER_STEP = 16;
+  public static final int PROMPTS_PER_STEP = 32;
 
   public static final int GROUP_SIZE = 8;
 
   /** Completion length limit. */
   public static final int MAX_NEW_TOKENS = 40;
 
-  /** Sampling temperature of GRPO (at 1.0 the tiny model rarely samples a right answer). */
-  public static final double TEMPERATURE = 0.7;
+  /**
+   * Sampling temperature of GRPO (at 1.0 the tiny model rarely samples a right answer; at 0.5 a
+   * third more samples are right than at 0.7 and the greedy policy learns more).
+   */
+  public static final double TEMPERATURE = 0.5;
 
   /** GRPO learning rate after {@link #WARMUP_STEPS} steps of warmup. */
   public static final double GRPO_LEARNING_RATE = 5e-5;

@@ -14,6 +14,7 @@ import dev.r1.training.eval.Evaluator;
 import dev.r1.training.grpo.GrpoTrainer;
 import dev.r1.training.grpo.GrpoTrainerConfig;
 import dev.r1.training.grpo.LocalGrpoLoop;
+import dev.r1.training.recipe.TinyArithmeticRecipe;
 import dev.r1.training.sft.SftConfig;
 import dev.r1.training.sft.SftExample;
 import dev.r1.training.sft.SftResult;
@@ -52,8 +53,8 @@ class ArithmeticLearningTest {
     int layers = prop("layers", 2);
     int digits = prop("digits", 2);
     int sftSteps = prop("sftSteps", 400);
-    int grpoSteps = prop("grpoSteps", 150);
-    int promptsPerStep = prop("prompts", 16);
+    int grpoSteps = prop("grpoSteps", 200);
+    int promptsPerStep = prop("prompts", TinyArithmeticRecipe.PROMPTS_PER_STEP);
     int groupSize = prop("g", 8);
     int maxNew = prop("maxNew", 40);
     double sftLr = dprop("sftLr", 3e-3);
@@ -83,7 +84,7 @@ class ArithmeticLearningTest {
     ArithmeticTask task =
         new ArithmeticTask(digits, java.util.EnumSet.allOf(ArithmeticTask.Op.class), 10, 7);
     List<TaskRow> train = task.train(prop("trainRows", 4000));
-    List<TaskRow> heldOut = task.heldOut(prop("evalRows", 100));
+    List<TaskRow> heldOut = task.heldOut(prop("evalRows", 200));
     ChatPrompts prompts =
         system
             ? ChatPrompts.r1ChatMl()
@@ -135,7 +136,8 @@ class ArithmeticLearningTest {
       GrpoTrainerConfig gcfg =
           GrpoTrainerConfig.defaults(grpoLr, pad)
               .withMicroBatchSize(prop("micro", 128))
-              .withTemperature(dprop("temp", 0.7))
+              .withIterations(prop("mu", 1))
+              .withTemperature(dprop("temp", TinyArithmeticRecipe.TEMPERATURE))
               .withSchedule(
                   new dev.r1.model.train.LrSchedule(
                       grpoLr,
@@ -168,7 +170,12 @@ class ArithmeticLearningTest {
                 rewards,
                 trainer,
                 new LocalGrpoLoop.Config(
-                    grpoSteps, promptsPerStep, groupSize, maxNew, dprop("temp", 0.7), 3));
+                    grpoSteps,
+                    promptsPerStep,
+                    groupSize,
+                    maxNew,
+                    dprop("temp", TinyArithmeticRecipe.TEMPERATURE),
+                    prop("seed", 3)));
         loop.run(
             root,
             train,
