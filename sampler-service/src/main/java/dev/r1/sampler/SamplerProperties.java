@@ -39,7 +39,7 @@ public record SamplerProperties(
     String instanceId,
     @DefaultValue("r1-sampler") String consumerGroup,
     @DefaultValue("1") int concurrency,
-    @DefaultValue("16") int maxBatchPrompts,
+    @DefaultValue("64") int maxBatchPrompts,
     @DefaultValue("50") int lingerMs,
     @DefaultValue("2") int keepVersions,
     @DefaultValue("10s") Duration versionWait,

@@ -71,7 +71,7 @@ public record RewardServiceProperties(
   public record Consumer(
       @DefaultValue("r1-reward") String groupId,
       @DefaultValue("2") int concurrency,
-      @DefaultValue("8") int maxPollRecords,
+      @DefaultValue("32") int maxPollRecords,
       @DefaultValue("10m") Duration maxPollInterval,
       @DefaultValue("500ms") Duration retryBackoff,
       @DefaultValue("4") int retryAttempts) {

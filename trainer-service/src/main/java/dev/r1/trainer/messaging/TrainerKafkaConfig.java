@@ -59,11 +59,13 @@ class TrainerKafkaConfig {
       String topic,
       String group,
       Object listener,
-      ContainerProperties.AckMode ackMode) {
+      ContainerProperties.AckMode ackMode,
+      boolean syncCommits) {
     ContainerProperties cp = new ContainerProperties(topic);
     cp.setGroupId(group);
     cp.setMessageListener(listener);
     cp.setAckMode(ackMode);
+    cp.setSyncCommits(syncCommits);
     return new ConcurrentMessageListenerContainer<>(factory, cp);
   }
 
@@ -80,8 +82,10 @@ class TrainerKafkaConfig {
         listener,
         // one commit per poll: a step's groups arrive together, and a synchronous commit per
         // record cost a broker round trip each (about 0.1 s per step); a group redelivered after a
-        // crash between hand-over and commit is dropped as a duplicate or re-published
-        ContainerProperties.AckMode.BATCH);
+        // crash between hand-over and commit is dropped as a duplicate or re-published; for the
+        // same reason the commit does not wait for the broker before the next poll
+        ContainerProperties.AckMode.BATCH,
+        false);
   }
 
   @Bean
@@ -92,7 +96,8 @@ class TrainerKafkaConfig {
         Topics.JOBS,
         props.consumerGroup(),
         listener,
-        ContainerProperties.AckMode.RECORD);
+        ContainerProperties.AckMode.RECORD,
+        true);
   }
 
   @Bean
@@ -107,7 +112,8 @@ class TrainerKafkaConfig {
         Topics.JOB_EVENTS,
         group,
         listener,
-        ContainerProperties.AckMode.RECORD);
+        ContainerProperties.AckMode.RECORD,
+        true);
   }
 
   /** The topics the trainer reads and writes, as the contract specifies them. */

@@ -82,6 +82,10 @@ class KafkaMessagingConfig {
     ContainerProperties cp = new ContainerProperties(props.topics().sampledGroups());
     cp.setGroupId(props.consumer().groupId());
     cp.setMessageListener(listener); // a batch listener: a poll's groups are published together
+    // the offsets of a poll are committed without waiting for the broker: the next poll starts a
+    // round trip sooner, and a commit lost in a crash only redelivers groups the trainer drops as
+    // duplicates
+    cp.setSyncCommits(false);
     ConcurrentMessageListenerContainer<String, byte[]> container =
         new ConcurrentMessageListenerContainer<>(sampledGroupConsumerFactory, cp);
     container.setConcurrency(props.consumer().concurrency());
