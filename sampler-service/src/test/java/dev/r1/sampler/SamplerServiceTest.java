@@ -181,7 +181,8 @@ class SamplerServiceTest {
     }
     assertThat(meters.get("r1.sampler.tokens").counter().count()).isGreaterThanOrEqualTo(15);
     assertThat(meters.get("r1.sampler.generation").timer().count()).isPositive();
-    assertThat(meters.get("r1.sampler.batch.occupancy").summary().max()).isBetween(0.1, 1.0);
+    assertThat(meters.get("r1.sampler.batch.occupancy").summary().max())
+        .isBetween(1.0 / 64, 5.0 / 64); // 5 tasks, max-batch-prompts 64
     assertThat(meters.get("r1.sampler.tokens.per.second").gauge().value()).isPositive();
   }
 
