@@ -9,6 +9,8 @@ import dev.r1.reward.service.scoring.GroupScorer;
 import dev.r1.reward.service.scoring.RewardMetrics;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
@@ -21,7 +23,8 @@ import org.springframework.stereotype.Component;
  * Scores the sampled-group records of one poll and publishes each scored group under the group's
  * key (so it lands in the same partition number of the scored-group topic). The scored groups are
  * sent together and their acknowledgements awaited together: one broker round trip per poll rather
- * than one per group (a sampler publishes a step's groups at once).
+ * than one per group (a sampler publishes a step's groups at once). One INFO line per poll and job
+ * says how many groups were scored; each group's totals are logged at DEBUG.
  *
  * <p>A record that cannot be decoded, scored or published fails the batch at its index ({@link
  * BatchListenerFailedException}): the container's error handler commits the records before it,
@@ -52,7 +55,9 @@ class SampledGroupListener implements BatchMessageListener<String, byte[]> {
 
   @Override
   public void onMessage(List<ConsumerRecord<String, byte[]>> records) {
+    long start = System.nanoTime();
     List<CompletableFuture<?>> acks = new ArrayList<>(records.size());
+    Map<String, long[]> byJob = new TreeMap<>(); // job -> groups, completions, first and last step
     for (int i = 0; i < records.size(); i++) {
       ConsumerRecord<String, byte[]> record = records.get(i);
       ScoredGroup scored;
@@ -64,8 +69,26 @@ class SampledGroupListener implements BatchMessageListener<String, byte[]> {
         throw new BatchListenerFailedException(describe(record) + ": " + e.getMessage(), e, i);
       }
       metrics.groupScored(scored.scores().size());
+      long step = scored.group().task().step();
+      long[] s = byJob.computeIfAbsent(scored.jobId(), k -> new long[] {0, 0, step, step});
+      s[0]++;
+      s[1] += scored.scores().size();
+      s[2] = Math.min(s[2], step);
+      s[3] = Math.max(s[3], step);
     }
     awaitAll(records, acks);
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    byJob.forEach(
+        (job, s) ->
+            log.info(
+                "Scored and published {} group(s) ({} completions) of job {} from steps {} to {} in"
+                    + " {} ms.",
+                s[0],
+                s[1],
+                job,
+                s[2],
+                s[3],
+                millis));
   }
 
   private ScoredGroup score(ConsumerRecord<String, byte[]> record) {
@@ -83,7 +106,7 @@ class SampledGroupListener implements BatchMessageListener<String, byte[]> {
           key);
     }
     ScoredGroup scored = scorer.score(group);
-    log.info(
+    log.debug(
         "Scored group {} of job {} (step {}, policy version {}, {} completions, totals {}) from"
             + " {} in {} ms.",
         group.groupId(),
