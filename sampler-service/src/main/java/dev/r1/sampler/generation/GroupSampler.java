@@ -72,6 +72,7 @@ class GroupSampler {
     Map<PromptTask, Result> results = new IdentityHashMap<>();
     Map<LoadedPolicy, List<PromptTask>> byPolicy = new LinkedHashMap<>();
     List<PolicyLease> leases = new ArrayList<>();
+    Map<PromptTask, Rendered> early = renderEarly(tasks);
     try {
       Map<LoadedPolicy, PolicyLease> leaseOf = new IdentityHashMap<>();
       for (PromptTask t : tasks) {
@@ -91,7 +92,7 @@ class GroupSampler {
         }
       }
       for (Map.Entry<LoadedPolicy, List<PromptTask>> e : byPolicy.entrySet()) {
-        sampleWith(e.getKey(), e.getValue(), results);
+        sampleWith(e.getKey(), e.getValue(), early, results);
       }
     } finally {
       leases.forEach(PolicyLease::close);
@@ -99,13 +100,57 @@ class GroupSampler {
     return tasks.stream().map(results::get).toList();
   }
 
+  /** A task's prompt ids and the tokenizer files they were rendered with. */
+  private record Rendered(Object tokenizerFiles, int[] ids) {}
+
+  /**
+   * Renders, with the newest loaded version of their job, the tasks that ask for a version not
+   * loaded yet: an on-policy trainer's prompts arrive before the version they ask for, and chat
+   * template rendering (~0.5 ms a prompt) then happens while the sampler waits instead of after.
+   * The ids are used only if the version that samples the task reads the same tokenizer files.
+   */
+  private Map<PromptTask, Rendered> renderEarly(List<PromptTask> tasks) {
+    Map<PromptTask, Rendered> early = new IdentityHashMap<>();
+    Map<String, PolicyLease> newest = new LinkedHashMap<>();
+    try {
+      for (PromptTask t : tasks) {
+        Long requested = t.requestedPolicyVersion();
+        if (requested == null) {
+          continue;
+        }
+        List<Long> loaded = registry.loadedVersions(t.jobId());
+        if (loaded.isEmpty() || loaded.get(loaded.size() - 1) >= requested) {
+          continue; // nothing to wait for, or nothing loaded to render with
+        }
+        PolicyLease lease = newest.computeIfAbsent(t.jobId(), j -> registry.acquire(j, null));
+        Object files = lease.policy().tokenizerFiles();
+        if (files != null) {
+          early.put(t, new Rendered(files, renderer.render(t, lease.policy().tokenizer())));
+        }
+      }
+    } catch (RuntimeException e) {
+      log.debug("Rendering prompts ahead of their policy version failed: {}", e.toString());
+    } finally {
+      newest.values().forEach(PolicyLease::close);
+    }
+    return early;
+  }
+
   private void sampleWith(
-      LoadedPolicy policy, List<PromptTask> tasks, Map<PromptTask, Result> out) {
+      LoadedPolicy policy,
+      List<PromptTask> tasks,
+      Map<PromptTask, Rendered> early,
+      Map<PromptTask, Result> out) {
     Map<PromptTask, int[]> prompts = new IdentityHashMap<>();
     Map<Object, List<PromptTask>> sets = new LinkedHashMap<>();
     for (PromptTask t : tasks) {
       try {
-        prompts.put(t, renderer.render(t, policy.tokenizer()));
+        Rendered r = early.get(t);
+        prompts.put(
+            t,
+            r != null && r.tokenizerFiles().equals(policy.tokenizerFiles())
+                ? r.ids()
+                : renderer.render(t, policy.tokenizer()));
       } catch (RuntimeException e) {
         out.put(t, new Result(t, null, e));
         continue;

@@ -29,21 +29,31 @@ public final class LoadedPolicy {
   private final AtomicInteger refs = new AtomicInteger(1);
   private final AtomicBoolean retired = new AtomicBoolean();
   private final Path ownedDir;
+  private final Object tokenizerFiles;
 
   LoadedPolicy(String jobId, long version, CausalLm model, Tokenizer tokenizer) {
-    this(jobId, version, model, tokenizer, null);
+    this(jobId, version, model, tokenizer, null, null);
   }
 
   /**
    * @param ownedDir a downloaded folder only this version uses, deleted when the model closes (the
    *     weights are in memory by then), or null
+   * @param tokenizerFiles identity of the files the tokenizer was loaded from (see {@link
+   *     #tokenizerFiles()}), or null when unknown
    */
-  LoadedPolicy(String jobId, long version, CausalLm model, Tokenizer tokenizer, Path ownedDir) {
+  LoadedPolicy(
+      String jobId,
+      long version,
+      CausalLm model,
+      Tokenizer tokenizer,
+      Path ownedDir,
+      Object tokenizerFiles) {
     this.jobId = jobId;
     this.version = version;
     this.model = model;
     this.tokenizer = tokenizer;
     this.ownedDir = ownedDir;
+    this.tokenizerFiles = tokenizerFiles;
   }
 
   /** The job this version belongs to, or null for the base model. */
@@ -62,6 +72,15 @@ public final class LoadedPolicy {
 
   public Tokenizer tokenizer() {
     return tokenizer;
+  }
+
+  /**
+   * Identity of the tokenizer's files on disk (their file keys), or null when unknown. Two versions
+   * with equal non-null values read the very same files (hard links of one downloaded blob), so a
+   * prompt rendered with one's tokenizer is exactly what the other's would render.
+   */
+  public Object tokenizerFiles() {
+    return tokenizerFiles;
   }
 
   /** Takes a reference unless the version is already closed. */
