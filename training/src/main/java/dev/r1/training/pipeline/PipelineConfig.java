@@ -10,9 +10,10 @@ import java.util.Set;
  * Settings of the R1 pipeline (cold start -> GRPO -> rejection sampling SFT -> GRPO -> distillation
  * -> evaluation) at tiny scale, with two presets: {@code quick} and {@code default}. Measured
  * through the services on a shared, heavily loaded 2-core machine: the earlier, larger quick preset
- * took 8 minutes; in process the default took 5 minutes. Every field can be overridden by a
- * hyperparameter of the same name in snake_case ({@link #from}); defaults follow {@link
- * TinyArithmeticRecipe}.
+ * took 8 minutes; in process the default took 5 minutes. On a faster 2-core host (2026-11-29)
+ * {@code ./r1 run} took 2m40s and {@code --quick} 1m51s, the platform's start included. Every field
+ * can be overridden by a hyperparameter of the same name in snake_case ({@link #from}); defaults
+ * follow {@link TinyArithmeticRecipe}.
  *
  * @param preset quick or default
  * @param digits operand digits of the built-in task
@@ -79,7 +80,7 @@ public record PipelineConfig(
   public static final java.util.List<String> STAGES =
       java.util.List.of("cold_start", "grpo", "rejection_sft", "grpo", "distill", "eval");
 
-  /** The default preset (~8 minutes on 2 cores). */
+  /** The default preset (2m40s to ~8 minutes on 2 cores, depending on the machine). */
   public static PipelineConfig defaults() {
     return new PipelineConfig(
         "default",
@@ -113,7 +114,7 @@ public record PipelineConfig(
         16);
   }
 
-  /** The quick preset (about 2.5 minutes on 2 cores, platform start included). */
+  /** The quick preset (about 2 to 2.5 minutes on 2 cores, platform start included). */
   public static PipelineConfig quick() {
     return defaults()
         .with(
