@@ -52,7 +52,7 @@ class TopicsTest {
   void producerAndConsumerOverridesMatchTheTopicLimit() {
     assertThat(Topics.producerConfigs(Topics.SAMPLED_GROUPS))
         .containsEntry("max.request.size", Topics.GROUP_MAX_MESSAGE_BYTES)
-        .containsEntry("compression.type", "zstd")
+        .containsEntry("compression.type", "lz4")
         .containsEntry("acks", "all");
     assertThat(Topics.consumerConfigs(Topics.SCORED_GROUPS))
         .containsEntry("max.partition.fetch.bytes", Topics.GROUP_MAX_MESSAGE_BYTES);
@@ -111,5 +111,30 @@ class TopicsTest {
     assertThat(bytes.length * 3L).as("room for 3x longer completions").isLessThan(limit);
     ScoredGroup back = Json.decode(Topics.SCORED_GROUPS, bytes, ScoredGroup.class);
     assertThat(back).isEqualTo(scored);
+    // compressed with the topic's codec, as a producer batch holds it
+    int compressed = compressedSize(Topics.SCORED_GROUPS, bytes);
+    assertThat(compressed).isLessThan(bytes.length);
+    System.out.printf(
+        "A G=16 x 8,192-token scored group: %,d bytes of JSON, %,d after %s.%n",
+        bytes.length,
+        compressed,
+        Topics.spec(Topics.SCORED_GROUPS).orElseThrow().compressionType());
+  }
+
+  private static int compressedSize(String topic, byte[] bytes) {
+    org.apache.kafka.common.compress.Compression codec =
+        org.apache.kafka.common.compress.Compression.of(
+                org.apache.kafka.common.record.CompressionType.forName(
+                    Topics.spec(topic).orElseThrow().compressionType()))
+            .build();
+    var buffer = new org.apache.kafka.common.utils.ByteBufferOutputStream(bytes.length);
+    try (var out =
+        codec.wrapForOutput(
+            buffer, org.apache.kafka.common.record.RecordBatch.CURRENT_MAGIC_VALUE)) {
+      out.write(bytes);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return buffer.position();
   }
 }

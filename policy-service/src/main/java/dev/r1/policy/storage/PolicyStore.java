@@ -165,6 +165,17 @@ public final class PolicyStore {
    */
   public Manifest registerVersion(
       String jobId, Long version, long step, boolean checkpoint, Path staging) {
+    Manifest stored = storeVersion(jobId, version, step, checkpoint, staging);
+    prune(jobId);
+    return stored;
+  }
+
+  /**
+   * As {@link #registerVersion(String, Long, long, boolean, Path)} without pruning: a caller that
+   * announces the version first (samplers wait for it) prunes afterwards with {@link #prune}.
+   */
+  public Manifest storeVersion(
+      String jobId, Long version, long step, boolean checkpoint, Path staging) {
     Names.job(jobId);
     if (step < 0 || (version != null && version < 0)) {
       discard(staging);
@@ -186,9 +197,7 @@ public final class PolicyStore {
                 + ")");
       }
       Path dir = root.resolve("jobs").resolve(jobId).resolve("v" + v);
-      Manifest stored = commit(staging, dir, jobId, null, v, step, checkpoint);
-      prune(jobId);
-      return stored;
+      return commit(staging, dir, jobId, null, v, step, checkpoint);
     }
   }
 

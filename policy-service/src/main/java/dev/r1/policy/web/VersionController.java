@@ -66,6 +66,7 @@ class VersionController {
       @RequestParam(defaultValue = "false") boolean checkpoint,
       MultipartHttpServletRequest request) {
     Names.job(jobId);
+    log.debug("Received an upload for job {} (version {}).", jobId, version);
     List<MultipartFile> files =
         request.getMultiFileMap().values().stream().flatMap(List::stream).toList();
     if (files.isEmpty()) {
@@ -91,7 +92,7 @@ class VersionController {
           "cannot receive the upload for job " + jobId,
           e instanceof IOException io ? io : new IOException(e));
     }
-    return registered(store.registerVersion(jobId, version, step, checkpoint, staging));
+    return registered(store.storeVersion(jobId, version, step, checkpoint, staging));
   }
 
   /**
@@ -129,7 +130,7 @@ class VersionController {
       throw new UncheckedIOException("cannot copy " + source, (IOException) e);
     }
     return registered(
-        store.registerVersion(
+        store.storeVersion(
             jobId,
             body.version(),
             body.step() == null ? 0 : body.step(),
@@ -150,6 +151,8 @@ class VersionController {
         stored.files().size(),
         stored.totalBytes());
     publisher.publish(stored, manifestUrl);
+    // after the announcement: samplers wait for the new version, not for the old ones' deletion
+    store.prune(stored.jobId());
     return ResponseEntity.created(URI.create(manifestUrl)).body(links.withUrls(stored));
   }
 

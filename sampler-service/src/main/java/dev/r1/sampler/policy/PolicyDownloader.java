@@ -97,7 +97,9 @@ public class PolicyDownloader {
    */
   public Downloaded download(String manifestUrl, String expectedSha256, String cacheName)
       throws IOException, InterruptedException {
+    long start = System.nanoTime();
     JsonNode manifest = json.readTree(fetchText(manifestUrl));
+    long manifestRead = System.nanoTime();
     String sha = manifest.path("sha256").asText(null);
     if (expectedSha256 != null && !expectedSha256.equals(sha)) {
       throw new IOException(
@@ -154,6 +156,12 @@ public class PolicyDownloader {
                 pool));
       }
       awaitAll(pending);
+      log.debug(
+          "Read manifest {} in {} ms and fetched {} file(s) in {} ms.",
+          manifestUrl,
+          (manifestRead - start) / 1_000_000,
+          fetched.size(),
+          (System.nanoTime() - manifestRead) / 1_000_000);
       fetched.forEach(this::remember);
       deleteTree(target);
       Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);

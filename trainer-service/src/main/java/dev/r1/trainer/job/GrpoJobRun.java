@@ -796,6 +796,7 @@ final class GrpoJobRun implements Runnable {
    */
   private void publishVersion(CausalLm model, Path base, Path dir, long v, long atStep)
       throws IOException {
+    long t0 = System.nanoTime();
     Path folder = dir.resolve("versions").resolve("v" + v);
     model.save(folder);
     for (String f : TOKENIZER_FILES) {
@@ -804,13 +805,23 @@ final class GrpoJobRun implements Runnable {
       }
     }
     awaitPublished();
+    long saved = System.nanoTime();
     // the version a checkpoint at this step names (the policy-service keeps the newest such one)
     boolean checkpoint = atStep > 0 && (atStep % checkpointEvery == 0 || atStep == maxSteps);
     pendingPublish =
         CompletableFuture.runAsync(
             () -> {
               try {
+                long started = System.nanoTime();
                 policy.registerVersion(job.jobId(), v, atStep, checkpoint, folder);
+                log.debug(
+                    "Job {} wrote policy version {} in {} ms and uploaded it in {} ms ({} ms"
+                        + " queued).",
+                    job.jobId(),
+                    v,
+                    (saved - t0) / 1_000_000,
+                    (System.nanoTime() - started) / 1_000_000,
+                    (started - saved) / 1_000_000);
                 deleteRecursively(folder); // the policy-service keeps the published copy
               } catch (IOException e) {
                 throw new UncheckedIOException(
