@@ -151,6 +151,35 @@ class ContractValidationTest {
   }
 
   @Test
+  void policyPublishedFilesMustBeSafeNamesWithHexHashesAndDistinct() {
+    String hash = Samples.policy(1).sha256();
+    assertThat(violation(() -> new PolicyPublished.File("../model.safetensors", hash, 1)).field())
+        .isEqualTo("name");
+    assertThat(violation(() -> new PolicyPublished.File("config.json", "ABC", 1)).field())
+        .isEqualTo("sha256");
+    assertThat(violation(() -> new PolicyPublished.File("config.json", hash, -1)).field())
+        .isEqualTo("sizeBytes");
+    PolicyPublished ok = Samples.policyWithFiles(1);
+    ContractViolationException e =
+        violation(
+            () ->
+                new PolicyPublished(
+                    1,
+                    ok.jobId(),
+                    1,
+                    1,
+                    ok.uri(),
+                    ok.sha256(),
+                    ok.format(),
+                    1,
+                    Instant.EPOCH,
+                    List.of(
+                        new PolicyPublished.File("config.json", hash, 1),
+                        new PolicyPublished.File("config.json", hash, 2))));
+    assertThat(e.field()).isEqualTo("files.name[1]");
+  }
+
+  @Test
   void jobEventRejectsNonFiniteMetricNamingTheMetric() {
     JobEvent ok = Samples.event();
     ContractViolationException e =

@@ -87,6 +87,25 @@ class MessageRoundTripTest {
   }
 
   @Test
+  void policyPublishedWithItsFileListSurvivesRoundTrip() {
+    PolicyPublished p = Samples.policyWithFiles(12);
+    PolicyPublished back = (PolicyPublished) roundTrip(Topics.POLICY_PUBLISHED, p);
+    assertThat(back).isEqualTo(p);
+    assertThat(back.files()).extracting(PolicyPublished.File::name).contains("model.safetensors");
+  }
+
+  @Test
+  void policyPublishedWrittenBeforeTheFileListReadsWithoutOne() {
+    String json = Json.encodeToString(Samples.policy(3));
+    assertThat(json).doesNotContain("files");
+    PolicyPublished back =
+        Json.decode(
+            Topics.POLICY_PUBLISHED, json.getBytes(StandardCharsets.UTF_8), PolicyPublished.class);
+    assertThat(back.files()).isNull();
+    assertThat(back).isEqualTo(Samples.policy(3));
+  }
+
+  @Test
   void jobEventSurvivesRoundTrip() {
     JobEvent e = Samples.event();
     JobEvent back = (JobEvent) roundTrip(Topics.JOB_EVENTS, e);

@@ -119,6 +119,26 @@ final class Samples {
         Instant.parse("2025-01-02T03:04:05.678Z"));
   }
 
+  static PolicyPublished policyWithFiles(long version) {
+    PolicyPublished p = policy(version);
+    return new PolicyPublished(
+        p.schemaVersion(),
+        p.jobId(),
+        p.version(),
+        p.step(),
+        p.uri(),
+        p.sha256(),
+        PolicyFormat.HF_DIRECTORY,
+        p.sizeBytes(),
+        p.publishedAt(),
+        List.of(
+            new PolicyPublished.File("model.safetensors", p.sha256(), 1_230_000),
+            new PolicyPublished.File(
+                "config.json",
+                "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae",
+                4_567)));
+  }
+
   static JobEvent event() {
     Map<String, Double> metrics = new LinkedHashMap<>();
     metrics.put("loss", 0.125);

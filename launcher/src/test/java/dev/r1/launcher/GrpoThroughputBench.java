@@ -105,10 +105,19 @@ class GrpoThroughputBench {
     }
     double local = median(locals);
     double sync = median(syncs);
+    // each round's pair ran back to back, so its ratio is less exposed to the machine's drift
+    List<Double> shares = new ArrayList<>();
+    StringBuilder perRound = new StringBuilder();
+    for (int i = 0; i < locals.size(); i++) {
+      double share = (syncs.get(i) - locals.get(i)) / syncs.get(i);
+      shares.add(share);
+      perRound.append(perRound.length() == 0 ? "" : ", ").append(Math.round(100 * share) + "%");
+    }
     System.out.printf(
         "BENCH Kafka overhead (sync, 1 sampler, steady state, median of %d rounds): in-process"
-            + " %.3f s/step, over Kafka %.3f s/step: %.0f%% of step time%n",
-        locals.size(), local, sync, 100 * (sync - local) / sync);
+            + " %.3f s/step, over Kafka %.3f s/step: %.0f%% of step time; per round %s (median"
+            + " %.0f%%)%n",
+        locals.size(), local, sync, 100 * (sync - local) / sync, perRound, 100 * median(shares));
     if (Boolean.parseBoolean(System.getProperty("r1.bench.async", "true"))) {
       double async1 = overKafka(base, 1, 1, "async-1", STEPS);
       System.out.printf(

@@ -178,6 +178,26 @@ class PolicyServiceTest {
       assertThat(published.format()).isEqualTo(PolicyFormat.HF_DIRECTORY);
       assertThat(published.uri()).isEqualTo(location);
       assertThat(published.sizeBytes()).isEqualTo(served.path("totalBytes").asLong());
+      // ...listing the manifest's files, so samplers fetch them without reading the manifest
+      assertThat(published.files()).hasSize(4);
+      for (JsonNode f : served.path("files")) {
+        assertThat(published.files())
+            .contains(
+                new PolicyPublished.File(
+                    f.path("name").asText(),
+                    f.path("sha256").asText(),
+                    f.path("sizeBytes").asLong()));
+        assertThat(
+                http.send(
+                        HttpRequest.newBuilder(
+                                URI.create(published.uri())
+                                    .resolve("files/" + f.path("name").asText()))
+                            .build(),
+                        HttpResponse.BodyHandlers.ofByteArray())
+                    .statusCode())
+            .as("files/<name> beside the manifest URI")
+            .isEqualTo(200);
+      }
       assertThat(
               http.send(
                       HttpRequest.newBuilder(URI.create(published.uri())).build(),

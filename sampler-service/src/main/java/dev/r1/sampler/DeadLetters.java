@@ -76,7 +76,9 @@ public class DeadLetters {
   private void send(ConsumerRecord<String, byte[]> record, DeadLetter letter, String reason) {
     String dlt = Topics.dlt(record.topic());
     try {
-      kafka.send(dlt, record.key(), letter).get(30, TimeUnit.SECONDS);
+      var ack = kafka.send(dlt, record.key(), letter);
+      kafka.flush(); // the producer lingers for batches that the sampler flushes itself
+      ack.get(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while dead-lettering to " + dlt, e);

@@ -37,6 +37,12 @@ import org.springframework.kafka.listener.ContainerProperties;
 @Configuration(proxyBeanMethods = false)
 class SamplerConfiguration {
 
+  /** The sampled-group producer's linger: an upper bound, the listener flushes each batch. */
+  static final int GROUP_LINGER_MS = 50;
+
+  /** The sampled-group producer's batch size: a step's groups per partition fit in one batch. */
+  static final int GROUP_BATCH_BYTES = 1 << 20;
+
   @Bean(destroyMethod = "close")
   NDManager samplerNdManager() {
     if (System.getProperty("OPT_OUT_TRACKING") == null) {
@@ -49,9 +55,14 @@ class SamplerConfiguration {
   KafkaTemplate<String, VersionedMessage> samplerKafkaTemplate(KafkaProperties kafka) {
     Map<String, Object> props = new HashMap<>(kafka.buildProducerProperties());
     props.putAll(Topics.producerConfigs(Topics.SAMPLED_GROUPS));
-    // a batch's groups are sent together and awaited: lingering only delays the step (the records
-    // sent while the first request is in flight still travel together)
-    props.putIfAbsent("linger.ms", 0);
+    // a batch's groups are appended first and then flushed together (PromptListener): one produce
+    // request carries the step, where sending each record as it was appended woke the broker and
+    // the
+    // reward consumer 32 times while this thread still serialised (groups reached the broker over
+    // 25-45 ms on 2 cores, and the reward service scored them in many small polls); the linger only
+    // bounds a send that nobody flushes
+    props.putIfAbsent("linger.ms", GROUP_LINGER_MS);
+    props.putIfAbsent("batch.size", GROUP_BATCH_BYTES);
     return new KafkaTemplate<>(
         new DefaultKafkaProducerFactory<>(
             props, new StringSerializer(), new MessageSerializer<VersionedMessage>()));

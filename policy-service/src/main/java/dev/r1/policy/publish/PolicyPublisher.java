@@ -43,7 +43,10 @@ public class PolicyPublisher {
             version.sha256(),
             PolicyFormat.HF_DIRECTORY,
             version.totalBytes(),
-            Instant.now());
+            Instant.now(),
+            version.files().stream()
+                .map(f -> new PolicyPublished.File(f.name(), f.sha256(), f.sizeBytes()))
+                .toList());
     try {
       kafka.send(Topics.POLICY_PUBLISHED, Keys.of(message), message).get(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

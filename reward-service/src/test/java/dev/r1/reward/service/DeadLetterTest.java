@@ -155,18 +155,58 @@ class DeadLetterTest extends ServiceTestBase {
     await()
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(() -> assertThat(deadLetters("undeserializable")).isEqualTo(before + 1));
-    List<String> scoredIds =
-        KafkaTopics.await(
-                broker,
-                Topics.SCORED_GROUPS,
-                r -> key.equals(r.key()) || Keys.of(last).equals(r.key()),
-                3,
-                Duration.ofSeconds(5))
-            .stream()
-            .map(r -> Json.decode(Topics.SCORED_GROUPS, r.value(), ScoredGroup.class).groupId())
-            .toList();
+    List<String> scoredIds = scoredGroupIds(key, Keys.of(last));
     assertThat(scoredIds)
         .as("each good group scored once, in order")
         .containsExactly("g-first", "g-last");
+  }
+
+  @Test
+  void anInvalidSpecInsideABatchIsDeadLetteredAndItsNeighboursAreScoredOnce() throws Exception {
+    double before = deadLetters("invalid_reward_spec");
+    SampledGroup first = good("job-batch-spec", "g-spec-first");
+    String key = Keys.of(first);
+    SampledGroup bad =
+        Groups.of(
+            "job-batch-spec",
+            "g-spec-bad",
+            "What is 6 * 7?",
+            "42",
+            Map.of(
+                "reward_spec",
+                Map.of("rewards", List.of(Map.of("name", "accuracy", "weight", "heavy")))),
+            SampledGroupScoringTest.RIGHT);
+    SampledGroup last = good("job-batch-spec", "g-spec-last");
+    // one key, one producer batch: the three arrive in one poll and are scored as one batch
+    KafkaTopics.sendAll(
+        broker,
+        Topics.SAMPLED_GROUPS,
+        key,
+        List.of(Json.encode(first), Json.encode(bad), Json.encode(last)));
+
+    DeadLetter dl = deadLetterFor(key);
+    assertThat(dl.reason())
+        .startsWith("task.metadata.reward_spec.rewards[0].weight must be a number");
+    assertThat(new String(dl.payload(), StandardCharsets.UTF_8)).contains("g-spec-bad");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(deadLetters("invalid_reward_spec")).isEqualTo(before + 1));
+    List<String> scoredIds = scoredGroupIds(key, Keys.of(last));
+    assertThat(scoredIds)
+        .as("each good group scored once (scored groups go to their own keys' partitions)")
+        .containsExactlyInAnyOrder("g-spec-first", "g-spec-last");
+  }
+
+  /** The ids of the scored groups published under either key within 5 s (at most 3). */
+  private List<String> scoredGroupIds(String key, String otherKey) {
+    return KafkaTopics.await(
+            broker,
+            Topics.SCORED_GROUPS,
+            r -> key.equals(r.key()) || otherKey.equals(r.key()),
+            3,
+            Duration.ofSeconds(5))
+        .stream()
+        .map(r -> Json.decode(Topics.SCORED_GROUPS, r.value(), ScoredGroup.class).groupId())
+        .toList();
   }
 }

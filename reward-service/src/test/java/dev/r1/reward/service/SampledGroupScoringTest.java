@@ -139,6 +139,61 @@ class SampledGroupScoringTest extends ServiceTestBase {
   }
 
   @Test
+  void groupsOfOnePollWithDifferentSpecsAreEachScoredWithTheirOwnSpec() throws Exception {
+    Map<String, Object> spec =
+        Map.of(
+            "rewards",
+            List.of(
+                Map.of("name", "accuracy", "weight", 3.0),
+                Map.of("name", "tag_count", "weight", 1.0)));
+    SampledGroup plain =
+        Groups.of("job-mixed", "g-plain", "What is 6 * 7?", "42", Map.of(), RIGHT, WRONG);
+    SampledGroup own =
+        Groups.of(
+            "job-mixed",
+            "g-own",
+            "What is 6 * 7?",
+            "42",
+            Map.of("reward_spec", spec),
+            RIGHT,
+            WRONG);
+    SampledGroup other =
+        Groups.of("job-mixed", "g-other", "What is 5 * 5?", "25", Map.of(), WRONG, UNFORMATTED);
+    String key = Keys.of(plain);
+    // one key, one producer batch: the three arrive in one poll and are scored as one batch
+    KafkaTopics.sendAll(
+        broker,
+        Topics.SAMPLED_GROUPS,
+        key,
+        List.of(Json.encode(plain), Json.encode(own), Json.encode(other)));
+
+    // each scored group goes to its own key's partition: collect the three and order them by id
+    java.util.Set<String> keys = java.util.Set.of(key, Keys.of(own), Keys.of(other));
+    Map<String, ScoredGroup> byId = new java.util.HashMap<>();
+    KafkaTopics.await(
+            broker, Topics.SCORED_GROUPS, r -> keys.contains(r.key()), 3, Duration.ofSeconds(60))
+        .forEach(
+            r -> {
+              ScoredGroup g = Json.decode(Topics.SCORED_GROUPS, r.value(), ScoredGroup.class);
+              byId.put(g.groupId(), g);
+            });
+    assertThat(byId).containsOnlyKeys("g-plain", "g-own", "g-other");
+    List<ScoredGroup> scored = List.of(byId.get("g-plain"), byId.get("g-own"), byId.get("g-other"));
+    assertThat(scored.get(0).totals()).containsExactly(2.0, 1.0);
+    assertThat(scored.get(1).scores().get(0).components())
+        .extracting(RewardComponent::name)
+        .containsExactly("accuracy", "tag_count");
+    assertThat(component(scored.get(1).scores().get(0), "accuracy").weight()).isEqualTo(3.0);
+    assertThat(component(scored.get(1).scores().get(1), "accuracy").value()).isEqualTo(0.0);
+    assertThat(scored.get(2).scores().get(1).components())
+        .extracting(RewardComponent::name)
+        .containsExactly("accuracy", "format");
+    assertThat(scored.get(2).totals())
+        .as("48 and an unformatted 42, scored against the group's own reference 25")
+        .containsExactly(1.0, 0.0);
+  }
+
+  @Test
   void theSameGroupTwiceGetsTheSameScores() throws Exception {
     SampledGroup group =
         Groups.of(

@@ -92,6 +92,7 @@ public class PromptListener {
             source.get(result.task()), result.failure(), properties.consumerGroup());
       }
     }
+    kafka.flush(); // the groups leave together, in as few requests as partitions allow
     for (CompletableFuture<SendResult<String, VersionedMessage>> f : sends) {
       try {
         f.get(60, TimeUnit.SECONDS);

@@ -2,6 +2,7 @@ package dev.r1.sampler.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.r1.contracts.PolicyPublished;
 import dev.r1.sampler.SamplerProperties;
 import jakarta.annotation.PreDestroy;
 import java.io.IOException;
@@ -37,9 +38,11 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Fetches a stored model folder from the policy-service: reads the manifest, downloads the files in
- * parallel, checks each file's SHA-256 against the manifest (and the weights' against the published
- * hash), retrying a failed file with backoff. A folder is moved into the cache only when complete.
+ * Fetches a stored model folder from the policy-service: reads the manifest (or takes the file list
+ * from the policy-published event, which names each file's SHA-256 too), downloads the files in
+ * parallel, checks each file's SHA-256 against the list (and, from a manifest, the weights' against
+ * the published hash), retrying a failed file with backoff. A folder is moved into the cache only
+ * when complete.
  *
  * <p>A file whose SHA-256 this sampler already holds from an earlier version (the tokenizer and
  * config of every version of a job, usually) is not downloaded again: downloaded files are
@@ -99,7 +102,6 @@ public class PolicyDownloader {
       throws IOException, InterruptedException {
     long start = System.nanoTime();
     JsonNode manifest = json.readTree(fetchText(manifestUrl));
-    long manifestRead = System.nanoTime();
     String sha = manifest.path("sha256").asText(null);
     if (expectedSha256 != null && !expectedSha256.equals(sha)) {
       throw new IOException(
@@ -111,7 +113,66 @@ public class PolicyDownloader {
               + expectedSha256);
     }
     String jobId = manifest.path("jobId").isTextual() ? manifest.path("jobId").asText() : null;
-    long version = manifest.path("version").asLong();
+    List<Listed> files = new ArrayList<>();
+    for (JsonNode f : manifest.path("files")) {
+      files.add(
+          new Listed(
+              f.path("name").asText(),
+              f.path("url").isTextual() ? f.path("url").asText() : null,
+              f.path("sha256").asText(),
+              f.path("sizeBytes").asLong(-1)));
+    }
+    String what = jobId == null ? "base model " + manifest.path("model").asText() : "job " + jobId;
+    return fetch(
+        manifestUrl,
+        files,
+        cacheName,
+        new Downloaded(
+            null, jobId, manifest.path("version").asLong(), manifest.path("step").asLong(), sha),
+        what,
+        start,
+        System.nanoTime());
+  }
+
+  /**
+   * Downloads a published job version whose event lists its files ({@link PolicyPublished#files}):
+   * no manifest request, each file from {@code files/<name>} beside the event's manifest URI. Falls
+   * back to reading the manifest when the event does not list them.
+   */
+  public Downloaded download(PolicyPublished p, String cacheName)
+      throws IOException, InterruptedException {
+    if (p.files() == null) {
+      return download(p.uri(), p.sha256(), cacheName);
+    }
+    long start = System.nanoTime();
+    List<Listed> files = new ArrayList<>(p.files().size());
+    for (PolicyPublished.File f : p.files()) {
+      files.add(new Listed(f.name(), null, f.sha256(), f.sizeBytes()));
+    }
+    return fetch(
+        p.uri(),
+        files,
+        cacheName,
+        new Downloaded(null, p.jobId(), p.version(), p.step(), p.sha256()),
+        "job " + p.jobId(),
+        start,
+        start);
+  }
+
+  /** A file to fetch: its name, its URL (null: {@code files/<name>} beside the manifest). */
+  private record Listed(String name, String url, String sha256, long size) {}
+
+  private Downloaded fetch(
+      String manifestUrl,
+      List<Listed> listed,
+      String cacheName,
+      Downloaded what,
+      String owner,
+      long start,
+      long manifestRead)
+      throws IOException, InterruptedException {
+    String jobId = what.jobId();
+    long version = what.version();
     Path target = cacheDir.resolve(cacheName).normalize();
     if (!target.startsWith(cacheDir)) {
       throw new IOException("cache name " + cacheName + " leaves the cache directory");
@@ -123,17 +184,15 @@ public class PolicyDownloader {
     try {
       Map<Path, String> fetched = new LinkedHashMap<>();
       List<CompletableFuture<Void>> pending = new ArrayList<>();
-      for (JsonNode f : manifest.path("files")) {
-        String name = f.path("name").asText();
+      for (Listed f : listed) {
+        String name = f.name();
         if (!SAFE_NAME.matcher(name).matches() || name.contains("..")) {
           throw new IOException("manifest " + manifestUrl + " names an unsafe file '" + name + "'");
         }
         String url =
-            f.path("url").isTextual()
-                ? f.path("url").asText()
-                : URI.create(manifestUrl).resolve("files/" + name).toString();
-        String fileSha = f.path("sha256").asText();
-        long size = f.path("sizeBytes").asLong(-1);
+            f.url() != null ? f.url() : URI.create(manifestUrl).resolve("files/" + name).toString();
+        String fileSha = f.sha256();
+        long size = f.size();
         Path file = part.resolve(name);
         if (reuse(fileSha, size, file)) {
           reused++;
@@ -157,7 +216,7 @@ public class PolicyDownloader {
       }
       awaitAll(pending);
       log.debug(
-          "Read manifest {} in {} ms and fetched {} file(s) in {} ms.",
+          "Read manifest {} in {} ms (0: listed in the event) and fetched {} file(s) in {} ms.",
           manifestUrl,
           (manifestRead - start) / 1_000_000,
           fetched.size(),
@@ -171,13 +230,13 @@ public class PolicyDownloader {
     pruneBlobs();
     log.info(
         "Downloaded {} (version {}, {} files, {} of them already held) from {} into {}.",
-        jobId == null ? "base model " + manifest.path("model").asText() : "job " + jobId,
+        owner,
         version,
-        manifest.path("files").size(),
+        listed.size(),
         reused,
         manifestUrl,
         target);
-    return new Downloaded(target, jobId, version, manifest.path("step").asLong(), sha);
+    return new Downloaded(target, jobId, version, what.step(), what.sha256());
   }
 
   /** Waits for every download; the first failure is thrown once all have ended. */

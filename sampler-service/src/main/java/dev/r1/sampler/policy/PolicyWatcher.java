@@ -90,7 +90,7 @@ public class PolicyWatcher {
     Path dir;
     boolean downloaded = !p.uri().startsWith("file:");
     if (downloaded) {
-      dir = downloader.download(p.uri(), p.sha256(), p.jobId() + "/v" + p.version()).dir();
+      dir = downloader.download(p, p.jobId() + "/v" + p.version()).dir();
     } else {
       dir = Path.of(URI.create(p.uri()));
     }

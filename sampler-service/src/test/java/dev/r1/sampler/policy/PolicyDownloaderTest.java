@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
+import dev.r1.contracts.PolicyFormat;
+import dev.r1.contracts.PolicyPublished;
 import dev.r1.sampler.SamplerProperties;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -43,11 +45,12 @@ class PolicyDownloaderTest {
     server.createContext(
         "/v/",
         exchange -> {
-          String[] parts = exchange.getRequestURI().getPath().split("/"); // /v/<n>/<file>
-          requested.add(parts[2] + "/" + parts[3]);
+          // /v/<n>/<file> (the manifest's urls) or /v/<n>/files/<file> (beside the manifest)
+          String[] parts = exchange.getRequestURI().getPath().split("/");
+          String file = parts.length == 5 && parts[3].equals("files") ? parts[4] : parts[3];
+          requested.add(parts[2] + "/" + file);
           Map<String, byte[]> files = versions.get(parts[2]);
-          byte[] body =
-              parts[3].equals("manifest") ? manifest(parts[2], files) : files.get(parts[3]);
+          byte[] body = file.equals("manifest") ? manifest(parts[2], files) : files.get(file);
           exchange.sendResponseHeaders(200, body.length);
           try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);
@@ -130,7 +133,78 @@ class PolicyDownloaderTest {
     assertThat(dir.resolve("cache").resolve("job").resolve("v1")).doesNotExist();
   }
 
+  @Test
+  void aPublishedVersionThatListsItsFilesIsFetchedWithoutAManifestRequest() throws Exception {
+    serve("1", "weights one", "tokenizer", "config");
+    PolicyDownloader.Downloaded v1 = downloader.download(published("1", null), "job/v1");
+    assertThat(requested)
+        .containsExactlyInAnyOrder("1/model.safetensors", "1/tokenizer.json", "1/config.json");
+    assertThat(v1.version()).isEqualTo(1);
+    assertThat(v1.step()).isEqualTo(10);
+    assertThat(Files.readString(v1.dir().resolve("model.safetensors"))).isEqualTo("weights one");
+
+    requested.clear();
+    serve("2", "weights two", "tokenizer", "config");
+    Path v2 = downloader.download(published("2", null), "job/v2").dir();
+    assertThat(requested).as("the held blobs are linked").containsExactly("2/model.safetensors");
+    assertThat(Files.readString(v2.resolve("tokenizer.json"))).isEqualTo("tokenizer");
+
+    requested.clear();
+    serve("3", "weights three", "tokenizer", "config");
+    Map<String, String> lies = Map.of("model.safetensors", sha("other weights"));
+    assertThatThrownBy(() -> downloader.download(published("3", lies), "job/v3"))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("sha256");
+    assertThat(dir.resolve("cache").resolve("job").resolve("v3")).doesNotExist();
+  }
+
+  @Test
+  void aPublishedVersionWithoutAFileListIsFetchedThroughItsManifest() throws Exception {
+    serve("1", "weights", "tokenizer", "config");
+    PolicyPublished listed = published("1", null);
+    PolicyPublished unlisted =
+        new PolicyPublished(
+            listed.schemaVersion(),
+            listed.jobId(),
+            listed.version(),
+            listed.step(),
+            listed.uri(),
+            listed.sha256(),
+            listed.format(),
+            listed.sizeBytes(),
+            listed.publishedAt());
+    downloader.download(unlisted, "job/v1");
+    assertThat(requested).contains("1/manifest").hasSize(4);
+  }
+
   // ---- helpers ----
+
+  /** The event the policy-service publishes for a served version (file hashes overridable). */
+  private PolicyPublished published(String v, Map<String, String> shaOverrides) {
+    Map<String, byte[]> files = versions.get(v);
+    List<PolicyPublished.File> listed = new java.util.ArrayList<>();
+    long total = 0;
+    for (Map.Entry<String, byte[]> f : files.entrySet()) {
+      String content = new String(f.getValue(), StandardCharsets.UTF_8);
+      String hash =
+          shaOverrides != null && shaOverrides.containsKey(f.getKey())
+              ? shaOverrides.get(f.getKey())
+              : sha(content);
+      listed.add(new PolicyPublished.File(f.getKey(), hash, f.getValue().length));
+      total += f.getValue().length;
+    }
+    return new PolicyPublished(
+        PolicyPublished.SCHEMA_VERSION,
+        "job",
+        Long.parseLong(v),
+        Long.parseLong(v) * 10,
+        "http://127.0.0.1:" + server.getAddress().getPort() + "/v/" + v + "/manifest",
+        sha(new String(files.get("model.safetensors"), StandardCharsets.UTF_8)),
+        PolicyFormat.HF_DIRECTORY,
+        total,
+        java.time.Instant.now(),
+        listed);
+  }
 
   private final Map<String, String> manifests = new ConcurrentHashMap<>();
 

@@ -36,8 +36,11 @@ class Publisher implements DisposableBean {
   Publisher(KafkaProperties kafka) {
     Map<String, Object> c = new HashMap<>(kafka.buildProducerProperties());
     c.putAll(Topics.producerConfigs(Topics.SCORED_GROUPS));
-    // a poll's groups are sent together and awaited: lingering only delays the trainer's step
-    c.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 0);
+    // a poll's groups are appended, then flushed together (SampledGroupListener) and awaited: one
+    // produce request per poll instead of one wake-up of the broker and the trainer per group; the
+    // linger only bounds a send that nobody flushes
+    c.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 50);
+    c.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 1 << 20);
     c.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
     c.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, MessageSerializer.class);
     this.factory = new DefaultKafkaProducerFactory<>(c);
@@ -51,7 +54,9 @@ class Publisher implements DisposableBean {
 
   /** Sends a group-topic record and waits for the broker's acknowledgement. */
   void send(String topic, String key, VersionedMessage value) {
-    await(groups.send(topic, key, value), topic);
+    CompletableFuture<?> ack = groups.send(topic, key, value);
+    groups.flush();
+    await(ack, topic);
   }
 
   /**
@@ -61,9 +66,16 @@ class Publisher implements DisposableBean {
     return groups.send(topic, key, value);
   }
 
+  /** Sends the group-topic records appended so far without waiting for the linger. */
+  void flush() {
+    groups.flush();
+  }
+
   /** Sends a dead letter (keyed like the original record) and waits for the acknowledgement. */
   void sendDeadLetter(String topic, DeadLetter deadLetter) {
-    await(deadLetters.send(topic, deadLetter.key(), deadLetter), topic);
+    CompletableFuture<?> ack = deadLetters.send(topic, deadLetter.key(), deadLetter);
+    deadLetters.flush();
+    await(ack, topic);
   }
 
   /**

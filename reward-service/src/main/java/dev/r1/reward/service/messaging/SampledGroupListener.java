@@ -26,6 +26,10 @@ import org.springframework.stereotype.Component;
  * than one per group (a sampler publishes a step's groups at once). One INFO line per poll and job
  * says how many groups were scored; each group's totals are logged at DEBUG.
  *
+ * <p>The groups of a poll are scored as one batch ({@link GroupScorer#score(List)}): the reward
+ * workers score a step's completions in parallel, where scoring group after group kept the trainer
+ * waiting about 1.3 ms a group (45-58 ms a step at the tiny config).
+ *
  * <p>A record that cannot be decoded, scored or published fails the batch at its index ({@link
  * BatchListenerFailedException}): the container's error handler commits the records before it,
  * retries or dead-letters that record ({@code PoisonMessageException} and the other non-retryable
@@ -56,26 +60,67 @@ class SampledGroupListener implements BatchMessageListener<String, byte[]> {
   @Override
   public void onMessage(List<ConsumerRecord<String, byte[]>> records) {
     long start = System.nanoTime();
-    List<CompletableFuture<?>> acks = new ArrayList<>(records.size());
-    Map<String, long[]> byJob = new TreeMap<>(); // job -> groups, completions, first and last step
-    for (int i = 0; i < records.size(); i++) {
-      ConsumerRecord<String, byte[]> record = records.get(i);
-      ScoredGroup scored;
+    // decode and resolve every record up to the first that cannot be, score those together, then
+    // fail the batch at that record
+    List<GroupScorer.Prepared> prepared = new ArrayList<>(records.size());
+    RuntimeException failure = null;
+    for (ConsumerRecord<String, byte[]> record : records) {
       try {
-        scored = score(record);
-        acks.add(publisher.sendAsync(scoredTopic, Keys.of(scored), scored));
+        prepared.add(prepare(record));
       } catch (RuntimeException e) {
-        awaitAll(records, acks); // the records before this one are done before it fails
-        throw new BatchListenerFailedException(describe(record) + ": " + e.getMessage(), e, i);
+        failure = e;
+        break;
       }
-      metrics.groupScored(scored.scores().size());
-      long step = scored.group().task().step();
-      long[] s = byJob.computeIfAbsent(scored.jobId(), k -> new long[] {0, 0, step, step});
+    }
+    int failedAt = prepared.size();
+    List<ScoredGroup> scored;
+    try {
+      scored = scorer.score(prepared);
+    } catch (RuntimeException e) {
+      // a spec that does not parse fails the whole call: score one group at a time to find it
+      scored = new ArrayList<>(prepared.size());
+      for (GroupScorer.Prepared p : prepared) {
+        try {
+          scored.add(scorer.score(List.of(p)).get(0));
+        } catch (RuntimeException single) {
+          failure = single;
+          failedAt = scored.size();
+          break;
+        }
+      }
+    }
+    List<CompletableFuture<?>> acks = new ArrayList<>(scored.size());
+    Map<String, long[]> byJob = new TreeMap<>(); // job -> groups, completions, first and last step
+    for (int i = 0; i < scored.size(); i++) {
+      ScoredGroup group = scored.get(i);
+      try {
+        acks.add(publisher.sendAsync(scoredTopic, Keys.of(group), group));
+      } catch (RuntimeException e) {
+        publisher.flush();
+        awaitAll(records, acks); // the records before this one are done before it fails
+        throw new BatchListenerFailedException(
+            describe(records.get(i)) + ": " + e.getMessage(), e, i);
+      }
+      log.debug(
+          "Scored group {} of job {} (step {}, policy version {}, {} completions, totals {}) from"
+              + " {} in {} ms.",
+          group.groupId(),
+          group.jobId(),
+          group.group().task().step(),
+          group.group().policyVersion(),
+          group.scores().size(),
+          java.util.Arrays.toString(group.totals()),
+          describe(records.get(i)),
+          group.scoringMillis());
+      metrics.groupScored(group.scores().size());
+      long step = group.group().task().step();
+      long[] s = byJob.computeIfAbsent(group.jobId(), k -> new long[] {0, 0, step, step});
       s[0]++;
-      s[1] += scored.scores().size();
+      s[1] += group.scores().size();
       s[2] = Math.min(s[2], step);
       s[3] = Math.max(s[3], step);
     }
+    publisher.flush();
     awaitAll(records, acks);
     long millis = (System.nanoTime() - start) / 1_000_000;
     byJob.forEach(
@@ -89,9 +134,14 @@ class SampledGroupListener implements BatchMessageListener<String, byte[]> {
                 s[2],
                 s[3],
                 millis));
+    if (failure != null) {
+      ConsumerRecord<String, byte[]> record = records.get(failedAt);
+      throw new BatchListenerFailedException(
+          describe(record) + ": " + failure.getMessage(), failure, failedAt);
+    }
   }
 
-  private ScoredGroup score(ConsumerRecord<String, byte[]> record) {
+  private GroupScorer.Prepared prepare(ConsumerRecord<String, byte[]> record) {
     SampledGroup group = Json.decode(record.topic(), record.value(), SampledGroup.class);
     String key = Keys.of(group);
     if (!key.equals(record.key())) {
@@ -105,19 +155,7 @@ class SampledGroupListener implements BatchMessageListener<String, byte[]> {
           key,
           key);
     }
-    ScoredGroup scored = scorer.score(group);
-    log.debug(
-        "Scored group {} of job {} (step {}, policy version {}, {} completions, totals {}) from"
-            + " {} in {} ms.",
-        group.groupId(),
-        group.jobId(),
-        group.task().step(),
-        group.policyVersion(),
-        scored.scores().size(),
-        java.util.Arrays.toString(scored.totals()),
-        describe(record),
-        scored.scoringMillis());
-    return scored;
+    return scorer.prepare(group);
   }
 
   /** Waits for every send; the first that failed fails the batch at its record. */

@@ -55,12 +55,21 @@ public class GroupScorer {
   }
 
   /**
-   * Scores a group.
+   * A group ready to be scored: its reward spec resolved and its completions turned into reward
+   * inputs. Preparing is where a group with an invalid spec fails, so that a batch can stop at it.
+   */
+  public record Prepared(SampledGroup group, SpecResolver.Resolved spec, List<RewardInput> inputs) {
+    public Prepared {
+      inputs = List.copyOf(inputs);
+    }
+  }
+
+  /**
+   * Resolves a group's reward spec and builds its reward inputs.
    *
    * @throws InvalidRewardSpecException if the group's reward spec is invalid
    */
-  public ScoredGroup score(SampledGroup group) {
-    long t0 = System.nanoTime();
+  public Prepared prepare(SampledGroup group) {
     PromptTask task = group.task();
     SpecResolver.Resolved spec = specs.resolve(task);
     String prompt = promptText(task);
@@ -71,33 +80,79 @@ public class GroupScorer {
     for (Completion c : group.completions()) {
       inputs.add(new RewardInput(prompt, c.text(), task.referenceAnswer(), metadata));
     }
-    RunnerCache.Result result = cache.score(spec.spec(), spec.path(), inputs);
-    metrics.batch(result.scores());
-    List<CompletionScore> scores = new ArrayList<>(inputs.size());
-    for (int i = 0; i < inputs.size(); i++) {
-      scores.add(
-          completionScore(
-              group.completions().get(i).completionId(), result.spec(), result.scores().get(i)));
+    return new Prepared(group, spec, inputs);
+  }
+
+  /**
+   * Scores a group.
+   *
+   * @throws InvalidRewardSpecException if the group's reward spec is invalid
+   */
+  public ScoredGroup score(SampledGroup group) {
+    return score(List.of(prepare(group))).get(0);
+  }
+
+  /**
+   * Scores prepared groups together: the completions of all groups that share a reward spec go to
+   * its runner as one batch, so the runner's workers score them in parallel instead of one group
+   * after the other (a sampler publishes a step's groups at once, and the trainer waits for the
+   * last). Each scored group's {@code scoringMillis} is the time its batch took. Group reward
+   * functions still see one group at a time (inputs carry their group id). The results are in the
+   * order of {@code groups}.
+   */
+  public List<ScoredGroup> score(List<Prepared> groups) {
+    long t0 = System.nanoTime();
+    // one runner call per distinct spec, in order of first appearance
+    Map<SpecResolver.Resolved, List<Integer>> bySpec = new LinkedHashMap<>();
+    for (int i = 0; i < groups.size(); i++) {
+      bySpec.computeIfAbsent(groups.get(i).spec(), k -> new ArrayList<>()).add(i);
+    }
+    RewardSpec[] parsed = new RewardSpec[groups.size()];
+    List<List<RewardRunner.Scored>> perGroup = new ArrayList<>(groups.size());
+    for (int i = 0; i < groups.size(); i++) {
+      perGroup.add(null);
+    }
+    for (Map.Entry<SpecResolver.Resolved, List<Integer>> e : bySpec.entrySet()) {
+      List<RewardInput> inputs = new ArrayList<>();
+      for (int i : e.getValue()) {
+        inputs.addAll(groups.get(i).inputs());
+      }
+      RunnerCache.Result result = cache.score(e.getKey().spec(), e.getKey().path(), inputs);
+      metrics.batch(result.scores());
+      int from = 0;
+      for (int i : e.getValue()) {
+        int n = groups.get(i).inputs().size();
+        perGroup.set(i, result.scores().subList(from, from + n));
+        parsed[i] = result.spec();
+        from += n;
+      }
     }
     long millis = (System.nanoTime() - t0) / 1_000_000;
-    ScoredGroup scored =
-        new ScoredGroup(
-            ScoredGroup.SCHEMA_VERSION,
-            group.jobId(),
-            group.groupId(),
-            group,
-            scores,
-            instance,
-            millis);
+    List<ScoredGroup> out = new ArrayList<>(groups.size());
+    for (int i = 0; i < groups.size(); i++) {
+      SampledGroup group = groups.get(i).group();
+      List<CompletionScore> scores = new ArrayList<>(group.completions().size());
+      for (int c = 0; c < group.completions().size(); c++) {
+        scores.add(
+            completionScore(
+                group.completions().get(c).completionId(), parsed[i], perGroup.get(i).get(c)));
+      }
+      out.add(
+          new ScoredGroup(
+              ScoredGroup.SCHEMA_VERSION,
+              group.jobId(),
+              group.groupId(),
+              group,
+              scores,
+              instance,
+              millis));
+    }
     log.debug(
-        "Scored group {} of job {} (policy version {}, {} completions) in {} ms with spec from {}.",
-        group.groupId(),
-        group.jobId(),
-        group.policyVersion(),
-        scores.size(),
-        millis,
-        spec.path());
-    return scored;
+        "Scored {} group(s) with {} reward spec(s) in {} ms.",
+        groups.size(),
+        bySpec.size(),
+        millis);
+    return out;
   }
 
   /** The contract form of one completion's scores, components in spec order. */
