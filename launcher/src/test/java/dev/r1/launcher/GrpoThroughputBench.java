@@ -42,13 +42,61 @@ class GrpoThroughputBench {
 
   static final int STEPS = Integer.getInteger("r1.bench.steps", 30);
 
+  /**
+   * libtorch intra-op threads while generating, on both sides (0: the engine's count): in process
+   * through {@code LocalGrpoLoop.Config}, in the platform as {@code r1.sampler.intra-op-threads}.
+   */
+  static final int DECODE_THREADS = Integer.getInteger("r1.bench.decodeThreads", 0);
+
+  /**
+   * Runs {@code body} on a thread of its own that ends with it: libgomp keeps an OpenMP pool per
+   * thread that ran a libtorch operator, until that thread ends, and once the pools of a process
+   * hold more threads than it has cores every operator wakes its workers from sleep instead of
+   * spinning (see docs/architecture.md). Run on the test's main thread, the cold start and the
+   * in-process rounds left an idle pool behind for the platform rounds (one such pool cost the
+   * in-process loop ~25%); on their own threads they do not (measured: no clear change in the
+   * overhead, 25-27% against 25-43% in the same phase of the machine).
+   */
+  private static <T> T onOwnThread(String name, java.util.concurrent.Callable<T> body)
+      throws Exception {
+    java.util.concurrent.atomic.AtomicReference<T> result =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicReference<Exception> failure =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                result.set(body.call());
+              } catch (Exception e) {
+                failure.set(e);
+              }
+            },
+            name);
+    t.start();
+    t.join();
+    if (failure.get() != null) {
+      throw failure.get();
+    }
+    return result.get();
+  }
+
   @TempDir Path dir;
 
   @Test
   void grpoStepsPerMinuteInProcessAndOverKafka() throws Exception {
     ArithmeticTask task = PlatformFixtures.task();
     Path base = dir.resolve("tiny-arith");
-    PlatformFixtures.coldStart(task, PlatformFixtures.prompts(), task.heldOut(20), base);
+    onOwnThread(
+        "bench-cold-start",
+        () -> {
+          PlatformFixtures.coldStart(task, PlatformFixtures.prompts(), task.heldOut(20), base);
+          return null;
+        });
+    if (DECODE_THREADS > 0) {
+      // the platform's sampler contexts read it from the system properties (no argument sets it)
+      System.setProperty("r1.sampler.intra-op-threads", Integer.toString(DECODE_THREADS));
+    }
 
     // Rounds of the same steps in one process and over Kafka, alternating so that drifts of the
     // machine hit both sides; the first round only warms up: a platform that has been up a while
@@ -74,7 +122,7 @@ class GrpoThroughputBench {
     }
     if (Boolean.getBoolean("r1.bench.inProcessOnly")) {
       for (int round = 1; round <= rounds; round++) {
-        double[] r = inProcess(task, base, STEPS);
+        double[] r = onOwnThread("bench-in-process", () -> inProcess(task, base, STEPS));
         System.out.printf(
             "BENCH in-process only: %.3f s/step; median step: generation %.0f ms, update %.0f ms%n",
             r[0], 1000 * r[4], 1000 * r[5]);
@@ -85,7 +133,7 @@ class GrpoThroughputBench {
     List<Double> syncs = new ArrayList<>();
     for (int round = 1; round <= rounds; round++) {
       String label = round == 1 ? "warm-up" : "round " + round;
-      double[] r = inProcess(task, base, STEPS);
+      double[] r = onOwnThread("bench-in-process", () -> inProcess(task, base, STEPS));
       System.out.printf(
           "BENCH in-process (%s): %.3f s/step (%.1f steps/min): generation %.0f%%, reward %.0f%%,"
               + " update %.0f%%; median step: generation %.0f ms, update %.0f ms%n",
@@ -156,7 +204,8 @@ class GrpoThroughputBench {
                   PlatformFixtures.GROUP,
                   PlatformFixtures.MAX_NEW,
                   TinyArithmeticRecipe.TEMPERATURE,
-                  7));
+                  7,
+                  DECODE_THREADS));
       Counters c0 = Counters.now();
       Map<String, Double> cpu0 = threadCpu();
       long t0 = System.nanoTime();

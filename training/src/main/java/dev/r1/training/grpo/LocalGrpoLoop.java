@@ -40,6 +40,8 @@ public final class LocalGrpoLoop {
    * @param temperature sampling temperature (the trainer scores at its own configured temperature;
    *     keep them equal)
    * @param seed prompt order and sampling seed
+   * @param decodeThreads libtorch intra-op threads while generating (0: the engine's count; the
+   *     update always runs on the engine's count)
    */
   public record Config(
       int steps,
@@ -47,8 +49,25 @@ public final class LocalGrpoLoop {
       int groupSize,
       int maxNewTokens,
       double temperature,
-      long seed) {
+      long seed,
+      int decodeThreads) {
+
+    /** Settings that generate on the engine's intra-op thread count. */
+    public Config(
+        int steps,
+        int promptsPerStep,
+        int groupSize,
+        int maxNewTokens,
+        double temperature,
+        long seed) {
+      this(steps, promptsPerStep, groupSize, maxNewTokens, temperature, seed, 0);
+    }
+
     public Config {
+      if (decodeThreads < 0) {
+        throw new IllegalArgumentException(
+            "decodeThreads must be >= 0 (0: the engine's count), got " + decodeThreads);
+      }
       if (steps < 0 || promptsPerStep < 1 || groupSize < 1 || maxNewTokens < 1) {
         throw new IllegalArgumentException(
             "steps >= 0, promptsPerStep >= 1, groupSize >= 1 and maxNewTokens >= 1 required, got "
@@ -196,7 +215,9 @@ public final class LocalGrpoLoop {
             config.seed() * 1_000_003L + step,
             stopIds);
     List<Completion> completions =
-        new Generator(model, tokenizer.padTokenId()).generate(manager, inputs, params);
+        new Generator(model, tokenizer.padTokenId())
+            .withIntraOpThreads(config.decodeThreads())
+            .generate(manager, inputs, params);
     long t1 = System.nanoTime();
     List<RewardInput> scoring = new ArrayList<>(completions.size());
     List<TaskRow> rowOf = new ArrayList<>(completions.size());
